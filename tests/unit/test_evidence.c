@@ -1,0 +1,58 @@
+/* test_evidence.c - evidence helpers and the signature registry. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sensor/evidence.h"
+#include "sensor/signatures.h"
+
+START_TEST(test_ev_set_truncates)
+{
+    char buf[8];
+    mw_ev_set(buf, sizeof buf, "abcdefghijkl", 12);
+    ck_assert_str_eq(buf, "abcdefg");
+    mw_ev_set(buf, sizeof buf, "xy", 2);
+    ck_assert_str_eq(buf, "xy");
+    mw_ev_set(buf, sizeof buf, "", 0);
+    ck_assert_str_eq(buf, "");
+}
+END_TEST
+
+START_TEST(test_variant_names)
+{
+    ck_assert_str_eq(mw_variant_name(MW_VAR_STRATUM1), "stratum1");
+    ck_assert_str_eq(mw_variant_name(MW_VAR_TLS_SNI), "tls-sni");
+    ck_assert_str_eq(mw_variant_name((enum mw_variant)999), "none");
+    for (int v = 0; v < MW_VAR__COUNT; v++)
+        ck_assert_ptr_nonnull(mw_variant_name((enum mw_variant)v));
+}
+END_TEST
+
+START_TEST(test_every_protocol_variant_has_a_signature)
+{
+    for (int v = MW_VAR_STRATUM1; v <= MW_VAR_POOL_ADDRESS; v++) {
+        uint32_t sid = mw_signature_for_variant((enum mw_variant)v);
+        ck_assert_uint_ne(sid, 0);
+        const struct mw_signature *s = mw_signature_find(sid);
+        ck_assert_ptr_nonnull(s);
+        ck_assert_uint_ge(s->rev, 1);
+        ck_assert(strncmp(s->msg, "MINEWATCH ", 10) == 0);
+    }
+    ck_assert_ptr_null(mw_signature_find(2000000));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("evidence");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_ev_set_truncates);
+    tcase_add_test(tc, test_variant_names);
+    tcase_add_test(tc, test_every_protocol_variant_has_a_signature);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
