@@ -1,0 +1,44 @@
+/* capture.h - packets in: libpcap on a capture file or a live interface (AF_PACKET fanout for workers). */
+#ifndef MW_CAPTURE_H
+#define MW_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct capture_params {
+    const char *file;       /* offline: pcap or pcapng file ("-" for stdin) */
+    const char *iface;      /* live: interface name */
+    int snaplen;
+    size_t buffer_size;     /* kernel ring buffer bytes (live) */
+    int promiscuous;
+    const char *bpf;        /* filter expression or NULL */
+    int fanout_group;       /* live with workers > 1: PACKET_FANOUT group id, 0 = none */
+};
+
+struct capture;
+
+struct capture_packet {
+    const uint8_t *data;
+    uint32_t caplen;
+    uint32_t wirelen;
+    uint64_t ts_us;
+};
+
+enum capture_status { CAPTURE_OK = 1, CAPTURE_TIMEOUT = 0, CAPTURE_EOF = -2, CAPTURE_ERROR = -1 };
+
+struct capture *capture_open(const struct capture_params *p, char *err, size_t errlen);
+int capture_datalink(const struct capture *c);
+enum capture_status capture_next(struct capture *c, struct capture_packet *out);
+/* The libpcap error text after CAPTURE_ERROR (a corrupt or truncated file). */
+const char *capture_error(const struct capture *c);
+/* Kernel counters for a live capture, widened to 64 bits across libpcap's 32-bit wrap. */
+void capture_kernel_stats(struct capture *c, uint64_t *received, uint64_t *dropped, uint64_t *ifdropped);
+/* Offline: bytes of the file consumed and its total size, for the progress line. */
+int capture_file_progress(const struct capture *c, uint64_t *pos, uint64_t *size);
+/* Stop a blocking live read from a signal handler or another thread. */
+void capture_breakloop(struct capture *c);
+int capture_is_live(const struct capture *c);
+uint64_t capture_packet_number(const struct capture *c);
+void capture_close(struct capture *c);
+
+#endif

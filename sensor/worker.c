@@ -1,0 +1,269 @@
+/* worker.c - the per-packet path. Nothing here allocates per packet: every table it
+ * touches was sized at start-up (flow slab, stream pool, detect buffers). */
+#include "sensor/worker.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules.h"
+#include "sensor/config.h"
+#include "sensor/decode.h"
+#include "sensor/detect.h"
+#include "sensor/dnslearn.h"
+#include "sensor/eve.h"
+#include "sensor/flow.h"
+#include "sensor/host.h"
+#include "sensor/netset.h"
+#include "sensor/stream.h"
+
+struct worker {
+    int id;
+    const struct worker_shared *sh; /* the run's shared state: rules pointer swapped on reload */
+    struct rules *rules;        /* this worker's view of the active rule set */
+    struct decode_ctx *decode;
+    struct flow_table *flows;
+    struct stream_ctx *stream;
+    struct detect *detect;
+    struct dnslearn *learn;
+    struct hosts *hosts;
+    struct eve *eve;
+    uint64_t now_us;
+    uint64_t packets, bytes;
+    uint64_t next_housekeep_us;
+};
+
+static const char *worker_end_reason(enum flow_end_reason why)
+{
+    switch (why) {
+    case FLOW_END_TIMEOUT: return "timeout";
+    case FLOW_END_EVICTED: return "evicted";
+    case FLOW_END_SHUTDOWN: return "shutdown";
+    case FLOW_END_CLOSED: return "closed";
+    }
+    return "unknown";
+}
+
+static void worker_flow_end(void *user, struct mw_flow *f, enum flow_end_reason why)
+{
+    struct worker *w = user;
+    if (f->proto == IPPROTO_TCP)
+        stream_flow_release(w->stream, f); /* may still deliver held bytes to detect */
+    uint64_t ts = f->last_ts_us > w->now_us ? f->last_ts_us : w->now_us;
+    detect_flow_end(w->detect, f, worker_end_reason(why), ts);
+}
+
+static int worker_finding(void *user, const struct detect_finding *fd, uint32_t *repeats)
+{
+    struct worker *w = user;
+    return hosts_finding(w->hosts, fd, repeats);
+}
+
+struct worker *worker_new(const struct worker_shared *sh, int id, char *err, size_t errlen)
+{
+    const struct mw_config *cfg = sh->cfg;
+    struct worker *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->id = id;
+    w->sh = sh;
+    w->rules = sh->rules;
+
+    struct defrag_params dp;
+    defrag_params_default(&dp);
+    dp.memcap = cfg->defrag.memcap;
+    dp.max_trackers = cfg->defrag.max_trackers;
+    dp.timeout_s = cfg->defrag.timeout;
+    w->decode = decode_new(&dp);
+
+    struct flow_params fp;
+    flow_params_default(&fp);
+    fp.memcap = cfg->flow.memcap;
+    fp.hash_buckets = cfg->flow.hash_buckets;
+    fp.evict_batch = cfg->flow.evict_batch;
+    fp.timeout_tcp_new = cfg->flow.timeouts.tcp_new;
+    fp.timeout_tcp_established = cfg->flow.timeouts.tcp_established;
+    fp.timeout_tcp_closed = cfg->flow.timeouts.tcp_closed;
+    fp.timeout_udp = cfg->flow.timeouts.udp;
+    fp.timeout_icmp = cfg->flow.timeouts.icmp;
+    fp.timeout_other = cfg->flow.timeouts.dflt;
+    w->flows = flow_table_new(&fp, worker_flow_end, w);
+
+    struct stream_params sp;
+    stream_params_default(&sp);
+    sp.memcap = cfg->stream.memcap;
+    sp.depth = cfg->stream.depth > UINT32_MAX ? UINT32_MAX : (uint32_t)cfg->stream.depth;
+    sp.max_ooo_segments_per_flow = cfg->stream.max_ooo_segments;
+
+    struct dnslearn_params lp;
+    dnslearn_params_default(&lp);
+    w->learn = dnslearn_new(&lp);
+
+    struct eve_params ep = { 0 };
+    ep.sensor_name = sh->sensor_name;
+    ep.in_iface = sh->in_iface;
+    ep.community_id = cfg->outputs.eve.community_id;
+    ep.community_seed = cfg->outputs.eve.community_id_seed;
+    w->eve = eve_new(&ep, sh->out);
+
+    struct hosts_params hp;
+    hosts_params_default(&hp);
+    hp.home_net = sh->home_net;
+    hp.track_all = cfg->hosts.track_all;
+    hp.max_hosts = cfg->hosts.max_hosts;
+    hp.max_evidence = cfg->hosts.max_evidence;
+    hp.report_interval_us = (uint64_t)cfg->hosts.report_interval * 1000000u;
+    hp.throttle_window_us = (uint64_t)cfg->alerts.throttle_window * 1000000u;
+    for (size_t i = 0; i < cfg->alerts.nsuppress && hp.nsuppress < HOSTS_MAX_SUPPRESS; i++) {
+        const struct mw_suppress *cs = &cfg->alerts.suppress[i];
+        struct hosts_suppress *hs = &hp.suppress[hp.nsuppress++];
+        hs->sid = cs->sid;
+        if (cs->has_host)
+            netset_prefix_from_cidr(&cs->host, &hs->net, &hs->bits);
+        snprintf(hs->pool, sizeof hs->pool, "%s", cs->pool);
+    }
+    w->hosts = hosts_new(&hp, w->eve);
+
+    struct detect_params dtp;
+    detect_params_default(&dtp);
+    dtp.buffer_size = (uint32_t)(cfg->stream.buffer_size > (1u << 24) ? (1u << 24) : cfg->stream.buffer_size);
+    dtp.confirm_hold_us = (uint64_t)cfg->detect.confirm_hold * 1000000u;
+    dtp.dns_servers = sh->dns_servers;
+    dtp.proxies = sh->proxies;
+    w->detect = detect_new(&dtp, w->eve, (struct rules *const *)&w->rules, w->learn, worker_finding, w);
+    w->stream = stream_new(&sp, detect_stream_data, detect_stream_gap, w->detect);
+
+    if (!w->decode || !w->flows || !w->stream || !w->learn || !w->eve || !w->detect || !w->hosts) {
+        snprintf(err, errlen, "cannot allocate the worker's tables (memory caps too large?)");
+        worker_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void worker_free(struct worker *w)
+{
+    if (!w)
+        return;
+    if (w->flows)
+        flow_table_free(w->flows);
+    if (w->stream)
+        stream_free(w->stream);
+    detect_free(w->detect);
+    hosts_free(w->hosts);
+    dnslearn_free(w->learn);
+    eve_free(w->eve);
+    if (w->decode)
+        decode_free(w->decode);
+    free(w);
+}
+
+void worker_packet(struct worker *w, int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint64_t ts_us)
+{
+    struct mw_packet p;
+    if (ts_us > w->now_us)
+        w->now_us = ts_us;
+    w->packets++;
+    w->bytes += wirelen;
+    w->rules = w->sh->rules;
+    if (decode_packet(w->decode, dlt, data, caplen, wirelen, ts_us, &p) != DECODE_OK)
+        return;
+    int dir;
+    struct mw_flow *f = flow_get(w->flows, &p, &dir);
+    if (!f)
+        return;
+    detect_packet(w->detect, f, dir, &p);
+    if (p.proto == IPPROTO_TCP)
+        stream_packet(w->stream, f, dir, &p);
+}
+
+void worker_housekeep(struct worker *w, uint64_t now_us)
+{
+    if (now_us > w->now_us)
+        w->now_us = now_us;
+    flow_housekeep(w->flows, w->now_us);
+    hosts_housekeep(w->hosts, w->now_us);
+}
+
+void worker_drain(struct worker *w, uint64_t now_us)
+{
+    if (now_us > w->now_us)
+        w->now_us = now_us;
+    flow_table_shutdown(w->flows);
+    hosts_housekeep(w->hosts, w->now_us);
+}
+
+struct worker_cap {
+    uint64_t pk, drop, ifdrop, packets, bytes, mem;
+};
+
+static void worker_capture_counters(void *src, eve_counter_fn cb, void *u)
+{
+    const struct worker_cap *c = src;
+    cb(u, "capture.kernel_packets", c->pk);
+    cb(u, "capture.kernel_drops", c->drop);
+    cb(u, "capture.kernel_ifdrops", c->ifdrop);
+    cb(u, "capture.packets", c->packets);
+    cb(u, "capture.bytes", c->bytes);
+    cb(u, "memory.in_use", c->mem);
+}
+
+static void worker_decode_counters(void *src, eve_counter_fn cb, void *u)
+{
+    decode_stats_foreach(decode_stats(src), cb, u);
+}
+
+static void worker_flow_counters(void *src, eve_counter_fn cb, void *u)
+{
+    flow_stats_foreach(src, cb, u);
+}
+
+static void worker_stream_counters(void *src, eve_counter_fn cb, void *u)
+{
+    stream_stats_foreach(src, cb, u);
+}
+
+static void worker_detect_counters(void *src, eve_counter_fn cb, void *u)
+{
+    detect_stats_foreach(src, cb, u);
+}
+
+static void worker_learn_counters(void *src, eve_counter_fn cb, void *u)
+{
+    dnslearn_stats_foreach(src, cb, u);
+}
+
+static void worker_host_counters(void *src, eve_counter_fn cb, void *u)
+{
+    hosts_stats_foreach(src, cb, u);
+}
+
+uint64_t worker_memuse(const struct worker *w)
+{
+    return flow_table_memuse(w->flows) + stream_memuse(w->stream) + detect_memuse(w->detect) +
+           dnslearn_memuse(w->learn) + hosts_memuse(w->hosts);
+}
+
+void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t kernel_packets,
+                  uint64_t kernel_drops, uint64_t kernel_ifdrops)
+{
+    struct worker_cap cap = { kernel_packets, kernel_drops, kernel_ifdrops, w->packets, w->bytes, worker_memuse(w) };
+    eve_stats_source fns[] = { worker_capture_counters, worker_decode_counters, worker_flow_counters,
+                               worker_stream_counters, worker_detect_counters, worker_learn_counters,
+                               worker_host_counters };
+    void *srcs[] = { &cap, w->decode, w->flows, w->stream, w->detect, w->learn, w->hosts };
+    eve_stats(w->eve, now_us, uptime_s, fns, srcs, sizeof fns / sizeof fns[0]);
+}
+
+struct eve *worker_eve(struct worker *w)
+{
+    return w->eve;
+}
+
+struct rules *const *worker_rules_slot(struct worker *w)
+{
+    return (struct rules *const *)&w->rules;
+}

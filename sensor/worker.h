@@ -1,0 +1,43 @@
+/* worker.h - one packet pipeline: capture -> decode -> flow -> stream -> detect -> EVE.
+ * Each worker owns its tables; with --workers N each has its own capture handle in one
+ * fanout group, so no packet-path state is shared between threads. */
+#ifndef MW_WORKER_H
+#define MW_WORKER_H
+
+#include <signal.h>
+#include <stdint.h>
+
+struct mw_config;
+struct eve;
+struct output;
+struct rules;
+struct netset;
+
+struct worker;
+
+struct worker_shared {
+    const struct mw_config *cfg;
+    struct output *out;
+    struct rules *volatile rules; /* swapped on SIGUSR2 reload */
+    const struct netset *home_net, *dns_servers, *proxies;
+    const char *sensor_name;
+    const char *in_iface;
+    volatile sig_atomic_t *stop;
+};
+
+struct worker *worker_new(const struct worker_shared *sh, int id, char *err, size_t errlen);
+void worker_free(struct worker *w);
+/* Decode one captured frame and run it through the pipeline. */
+void worker_packet(struct worker *w, int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint64_t ts_us);
+/* Periodic housekeeping in bounded steps (flow timeouts) at packet time now_us. */
+void worker_housekeep(struct worker *w, uint64_t now_us);
+/* End every flow (shutdown): their flow events are written. */
+void worker_drain(struct worker *w, uint64_t now_us);
+/* A stats event covering this worker's tables and the given capture counters. */
+void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t kernel_packets,
+                  uint64_t kernel_drops, uint64_t kernel_ifdrops);
+uint64_t worker_memuse(const struct worker *w);
+struct eve *worker_eve(struct worker *w);
+struct rules *const *worker_rules_slot(struct worker *w);
+
+#endif

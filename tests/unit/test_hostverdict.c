@@ -1,0 +1,296 @@
+/* test_hostverdict.c - host scoring, verdict transitions, throttling, suppression, eviction. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sensor/eve.h"
+#include "sensor/flow.h"
+#include "sensor/host.h"
+#include "sensor/netset.h"
+#include "sensor/output.h"
+#include "sensor/signatures.h"
+
+static char out_path[] = "/tmp/mw_test_hostXXXXXX";
+static struct output *out;
+static struct eve *eve;
+static struct netset home;
+
+static void setup(void)
+{
+    int fd = mkstemp(out_path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    struct output_params op;
+    memset(&op, 0, sizeof op);
+    op.kind = OUTPUT_FILE;
+    op.path = out_path;
+    char err[256];
+    out = output_open(&op, err, sizeof err);
+    ck_assert_ptr_nonnull(out);
+    struct eve_params ep = { "sensor-test", NULL, 0, 0 };
+    eve = eve_new(&ep, out);
+    memset(&home, 0, sizeof home);
+    ck_assert_int_eq(netset_add(&home, "10.0.0.0/8"), 0);
+}
+
+static void teardown(void)
+{
+    eve_free(eve);
+    output_close(out);
+    unlink(out_path);
+    strcpy(out_path, "/tmp/mw_test_hostXXXXXX");
+}
+
+/* Count output lines containing every one of the given substrings. */
+static int lines_with(const char *a, const char *b)
+{
+    output_flush(out);
+    FILE *f = fopen(out_path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[20000];
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, a) && (!b || strstr(line, b)))
+            n++;
+    fclose(f);
+    return n;
+}
+
+static void make_flow(struct mw_flow *f, const char *miner, const char *pool, uint16_t dport)
+{
+    memset(f, 0, sizeof *f);
+    uint8_t bits;
+    ck_assert_int_eq(netset_parse_prefix(miner, &f->addr[0], &bits), 0);
+    ck_assert_int_eq(netset_parse_prefix(pool, &f->addr[1], &bits), 0);
+    f->port[0] = 50000;
+    f->port[1] = dport;
+    f->proto = 6;
+}
+
+static void make_ev(struct mw_evidence *ev, enum mw_ev_kind kind, enum mw_variant v, const char *pool)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = kind;
+    ev->variant = v;
+    ev->sides = MW_SIDE_CLIENT;
+    mw_ev_set(ev->pool_host, sizeof ev->pool_host, pool, strlen(pool));
+}
+
+static int finding(struct hosts *h, struct mw_flow *f, struct mw_evidence *ev, uint32_t sid, uint64_t ts,
+                   uint32_t *repeats)
+{
+    struct detect_finding fd = { f, ev, MW_DIR_FWD, sid, 2, 0, 0, ts };
+    return hosts_finding(h, &fd, repeats);
+}
+
+START_TEST(test_dns_lookup_alone_is_likely_miner_at_most)
+{
+    struct hosts_params p;
+    hosts_params_default(&p);
+    p.home_net = &home;
+    struct hosts *h = hosts_new(&p, eve);
+    struct mw_flow f;
+    struct mw_evidence ev;
+    uint32_t rep, score;
+    make_flow(&f, "10.1.1.1", "192.0.2.53", 53);
+    make_ev(&ev, MW_EV_NAME, MW_VAR_DNS, "xmr.pool.example");
+    ck_assert_int_eq(finding(h, &f, &ev, MW_SID_DNS_POOL, 1000000, &rep), 1);
+    ck_assert_int_eq(hosts_verdict(h, &f.addr[0], &score), HOST_LIKELY_MINER);
+    /* The same lookup all day does not climb to miner. */
+    for (int i = 0; i < 50; i++)
+        finding(h, &f, &ev, MW_SID_DNS_POOL, 2000000 + (uint64_t)i * 7200 * 1000000ull, &rep);
+    ck_assert_int_eq(hosts_verdict(h, &f.addr[0], &score), HOST_LIKELY_MINER);
+    ck_assert_uint_eq(score, 20);
+    ck_assert_int_eq(lines_with("\"event_type\":\"host\"", "\"verdict\":\"likely-miner\""), 1);
+    hosts_free(h);
+}
+END_TEST
+
+START_TEST(test_protocol_makes_miner_and_new_pool_reports)
+{
+    struct hosts_params p;
+    hosts_params_default(&p);
+    p.home_net = &home;
+    struct hosts *h = hosts_new(&p, eve);
+    struct mw_flow f;
+    struct mw_evidence ev;
+    uint32_t rep;
+    make_flow(&f, "10.1.1.2", "198.51.100.7", 3333);
+    make_ev(&ev, MW_EV_NAME, MW_VAR_DNS, "pool-a.example");
+    finding(h, &f, &ev, MW_SID_DNS_POOL, 1000000, &rep);
+    ck_assert_int_eq(hosts_verdict(h, &f.addr[0], NULL), HOST_LIKELY_MINER);
+    make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_STRATUM1, "pool-a.example");
+    strcpy(ev.worker, "alice.rig1");
+    finding(h, &f, &ev, MW_SID_STRATUM1, 2000000, &rep);
+    ck_assert_int_eq(hosts_verdict(h, &f.addr[0], NULL), HOST_MINER);
+    ck_assert_int_eq(lines_with("\"verdict\":\"miner\"", "\"reason\":\"verdict-changed\""), 1);
+    ck_assert_int_eq(lines_with("\"verdict\":\"miner\"", "alice.rig1"), 1);
+    /* A second pool joins the record: one more host event naming both pools. */
+    make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_STRATUM1, "pool-b.example");
+    finding(h, &f, &ev, MW_SID_STRATUM1, 3000000, &rep);
+    ck_assert_int_eq(lines_with("pool-a.example", "pool-b.example"), 1);
+    hosts_free(h);
+}
+END_TEST
+
+START_TEST(test_throttle_counts_repeats)
+{
+    struct hosts_params p;
+    hosts_params_default(&p);
+    p.home_net = &home;
+    p.throttle_window_us = 60ull * 1000000u;
+    struct hosts *h = hosts_new(&p, eve);
+    struct mw_flow f;
+    struct mw_evidence ev;
+    uint32_t rep = 99;
+    make_flow(&f, "10.1.1.3", "198.51.100.8", 443);
+    make_ev(&ev, MW_EV_NAME, MW_VAR_TLS_SNI, "pool.example");
+    ck_assert_int_eq(finding(h, &f, &ev, MW_SID_TLS_SNI_POOL, 1000000, &rep), 1);
+    ck_assert_uint_eq(rep, 0);
+    ck_assert_int_eq(finding(h, &f, &ev, MW_SID_TLS_SNI_POOL, 2000000, &rep), 0);
+    ck_assert_int_eq(finding(h, &f, &ev, MW_SID_TLS_SNI_POOL, 3000000, &rep), 0);
+    /* After the window the next alert is written and carries the two held back. */
+    ck_assert_int_eq(finding(h, &f, &ev, MW_SID_TLS_SNI_POOL, 62000000, &rep), 1);
+    ck_assert_uint_eq(rep, 2);
+    /* Another signature for the same pool is not throttled by the first. */
+    ck_assert_int_eq(finding(h, &f, &ev, MW_SID_POOL_ADDRESS, 62500000, &rep), 1);
+    hosts_free(h);
+}
+END_TEST
+
+START_TEST(test_suppression_rules)
+{
+    struct hosts_params p;
+    hosts_params_default(&p);
+    p.home_net = &home;
+    p.nsuppress = 1;
+    p.suppress[0].sid = MW_SID_DNS_POOL;
+    ck_assert_int_eq(netset_parse_prefix("10.9.0.0/16", &p.suppress[0].net, &p.suppress[0].bits), 0);
+    strcpy(p.suppress[0].pool, "example.org");
+    struct hosts *h = hosts_new(&p, eve);
+    struct mw_flow f;
+    struct mw_evidence ev;
+    uint32_t rep;
+    make_flow(&f, "10.9.1.1", "192.0.2.53", 53);
+    make_ev(&ev, MW_EV_NAME, MW_VAR_DNS, "xmr.pool.example.org");
+    ck_assert_int_eq(finding(h, &f, &ev, MW_SID_DNS_POOL, 1000000, &rep), 0);
+    /* Not the suppressed pool suffix (label boundary), other host, other sid: all written. */
+    make_ev(&ev, MW_EV_NAME, MW_VAR_DNS, "notexample.org");
+    ck_assert_int_eq(finding(h, &f, &ev, MW_SID_DNS_POOL, 1000000, &rep), 1);
+    make_flow(&f, "10.8.1.1", "192.0.2.53", 53);
+    make_ev(&ev, MW_EV_NAME, MW_VAR_DNS, "xmr.pool.example.org");
+    ck_assert_int_eq(finding(h, &f, &ev, MW_SID_DNS_POOL, 1000000, &rep), 1);
+    make_flow(&f, "10.9.1.1", "192.0.2.53", 53);
+    ck_assert_int_eq(finding(h, &f, &ev, MW_SID_TLS_SNI_POOL, 1000000, &rep), 1);
+    hosts_free(h);
+}
+END_TEST
+
+START_TEST(test_allowlisted_is_authorised_and_resolver_not_flagged)
+{
+    struct hosts_params p;
+    hosts_params_default(&p);
+    p.home_net = &home;
+    struct hosts *h = hosts_new(&p, eve);
+    struct mw_flow f;
+    struct mw_evidence ev;
+    uint32_t rep;
+    make_flow(&f, "10.2.2.2", "198.51.100.9", 3333);
+    make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_STRATUM1, "pool.example");
+    struct detect_finding fd = { &f, &ev, MW_DIR_FWD, MW_SID_STRATUM1, 1, 0, 1, 1000000 };
+    hosts_finding(h, &fd, &rep);
+    ck_assert_int_eq(hosts_verdict(h, &f.addr[0], NULL), HOST_AUTHORISED);
+    ck_assert_int_eq(lines_with("\"verdict\":\"authorised\"", "10.2.2.2"), 1);
+    make_flow(&f, "10.0.0.53", "192.0.2.1", 53);
+    make_ev(&ev, MW_EV_NAME, MW_VAR_DNS, "pool.example");
+    struct detect_finding fr = { &f, &ev, MW_DIR_FWD, MW_SID_DNS_POOL, 3, 1, 0, 1000000 };
+    ck_assert_int_eq(hosts_finding(h, &fr, &rep), 1); /* the alert stays visible */
+    ck_assert_int_eq(hosts_verdict(h, &f.addr[0], NULL), HOST_NONE);
+    /* Outside home-net: no host state unless track-all. */
+    make_flow(&f, "203.0.113.5", "198.51.100.9", 3333);
+    make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_STRATUM1, "pool.example");
+    ck_assert_int_eq(finding(h, &f, &ev, MW_SID_STRATUM1, 1000000, &rep), 1);
+    ck_assert_int_eq(hosts_verdict(h, &f.addr[0], NULL), HOST_NONE);
+    hosts_free(h);
+}
+END_TEST
+
+START_TEST(test_eviction_prefers_unflagged_and_keeps_active_flagged)
+{
+    struct hosts_params p;
+    hosts_params_default(&p);
+    p.home_net = &home;
+    p.max_hosts = 4;
+    struct hosts *h = hosts_new(&p, eve);
+    struct mw_flow f;
+    struct mw_evidence ev;
+    uint32_t rep;
+    char ip[32];
+    /* Four flagged miners fill the table. */
+    for (int i = 0; i < 4; i++) {
+        snprintf(ip, sizeof ip, "10.3.0.%d", i + 1);
+        make_flow(&f, ip, "198.51.100.1", 3333);
+        make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_STRATUM1, "pool.example");
+        finding(h, &f, &ev, MW_SID_STRATUM1, 1000000, &rep);
+    }
+    /* A fifth host, while they are active, is refused: active flagged hosts are kept. */
+    make_flow(&f, "10.3.0.99", "198.51.100.1", 3333);
+    make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_STRATUM1, "pool.example");
+    ck_assert_int_eq(finding(h, &f, &ev, MW_SID_STRATUM1, 2000000, &rep), 1);
+    ck_assert_int_eq(hosts_verdict(h, &f.addr[0], NULL), HOST_NONE);
+    make_flow(&f, "10.3.0.1", "198.51.100.1", 3333);
+    ck_assert_int_eq(hosts_verdict(h, &f.addr[0], NULL), HOST_MINER);
+    /* Much later the quiet flagged host at the tail makes room. */
+    make_flow(&f, "10.3.0.99", "198.51.100.1", 3333);
+    finding(h, &f, &ev, MW_SID_STRATUM1, 2000000 + p.report_interval_us * 2, &rep);
+    ck_assert_int_eq(hosts_verdict(h, &f.addr[0], NULL), HOST_MINER);
+    hosts_free(h);
+}
+END_TEST
+
+START_TEST(test_periodic_report)
+{
+    struct hosts_params p;
+    hosts_params_default(&p);
+    p.home_net = &home;
+    p.report_interval_us = 10ull * 1000000u;
+    struct hosts *h = hosts_new(&p, eve);
+    struct mw_flow f;
+    struct mw_evidence ev;
+    uint32_t rep;
+    make_flow(&f, "10.4.0.1", "198.51.100.1", 3333);
+    make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_CRYPTONOTE, "xmr.example");
+    finding(h, &f, &ev, MW_SID_CRYPTONOTE, 1000000, &rep);
+    finding(h, &f, &ev, MW_SID_CRYPTONOTE, 5000000, &rep); /* activity continues */
+    for (int i = 0; i < 100000 / 64 + 2; i++)
+        hosts_housekeep(h, 12000000);
+    ck_assert_int_eq(lines_with("\"reason\":\"periodic\"", "10.4.0.1"), 1);
+    /* No new activity: no further periodic event. */
+    for (int i = 0; i < 100000 / 64 + 2; i++)
+        hosts_housekeep(h, 40000000);
+    ck_assert_int_eq(lines_with("\"reason\":\"periodic\"", "10.4.0.1"), 1);
+    hosts_free(h);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("hostverdict");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_dns_lookup_alone_is_likely_miner_at_most);
+    tcase_add_test(tc, test_protocol_makes_miner_and_new_pool_reports);
+    tcase_add_test(tc, test_throttle_counts_repeats);
+    tcase_add_test(tc, test_suppression_rules);
+    tcase_add_test(tc, test_allowlisted_is_authorised_and_resolver_not_flagged);
+    tcase_add_test(tc, test_eviction_prefers_unflagged_and_keeps_active_flagged);
+    tcase_add_test(tc, test_periodic_report);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
