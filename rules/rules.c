@@ -1,0 +1,912 @@
+/* rules.c - compile YAML rule files (docs/rules.md) into name/address matchers.
+ *
+ * The loader walks libyaml's document tree so every error can name FILE:LINE:COL of the
+ * offending node. Each domain/address entry gets a small metadata record (list, comment)
+ * whose index is the payload stored in the domainset / cidr set; entries imported from a
+ * third-party list share one record per import. After rules_load returns nothing is
+ * written again, which is what lets the integrator swap whole sets on reload.
+ */
+#include "rules/rules.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "rules/cidr.h"
+#include "rules/domainset.h"
+#include "rules/listfmt.h"
+#include "sensor/signatures.h"
+
+#define RULES_NAME_MAX 63
+#define RULES_STR_MAX 1024
+#define RULES_MAX_ALLOW 100000
+#define RULES_IMPORT_WARN_MAX 20 /* per import; the rest are only counted */
+
+struct rules_list {
+    char name[RULES_NAME_MAX + 1];
+    enum rules_category cat;
+    uint32_t comment; /* string pool offset of the description */
+};
+
+struct rules_meta {
+    uint32_t list;
+    uint32_t comment; /* 0 = use the list's description */
+};
+
+struct rules_allow {
+    char name[RULES_NAME_MAX + 1];
+    int has_host;
+    struct mw_addr host;
+    unsigned plen;
+    uint32_t pool;    /* string pool offset, 0 = any pool */
+    size_t pool_len;
+};
+
+struct rules {
+    struct domainset *names;
+    struct cidr_set *addrs;
+    struct rules_list *lists;
+    size_t nlists, lists_cap;
+    struct rules_meta *meta;
+    size_t nmeta, meta_cap;
+    char *strs; /* offset 0 is the empty string */
+    size_t strs_len, strs_cap;
+    struct rules_allow *allow;
+    size_t nallow, allow_cap;
+    struct rules_counts counts;
+};
+
+struct ld {
+    struct rules *r;
+    const char *file;
+    const char *base_dir;
+    int base_is_dir; /* base_dir given explicitly (buffer) vs. derived from file */
+    yaml_document_t *doc;
+    rules_warn_fn warn;
+    void *warn_ctx;
+    char *err;
+    size_t errlen;
+};
+
+static const struct {
+    const char *name;
+    int alert;
+    uint8_t severity;
+    uint8_t rank; /* which list wins when two categories list the same entry */
+    uint32_t dns, sni, http, addr;
+} rules_cats[RULES_CAT__COUNT] = {
+    [RULES_CAT_MINING_POOL] = { "mining-pool", 1, 2, 3, MW_SID_DNS_POOL, MW_SID_TLS_SNI_POOL,
+                                MW_SID_HTTP_HOST_POOL, MW_SID_POOL_ADDRESS },
+    [RULES_CAT_WEB_MINER] = { "web-miner", 1, 3, 1, MW_SID_DNS_WEBMINER, MW_SID_TLS_SNI_WEBMINER,
+                              MW_SID_HTTP_HOST_WEBMINER, MW_SID_POOL_ADDRESS },
+    [RULES_CAT_MINING_PROXY] = { "mining-proxy", 1, 2, 2, MW_SID_DNS_PROXY, MW_SID_TLS_SNI_PROXY,
+                                 MW_SID_HTTP_HOST_PROXY, MW_SID_POOL_ADDRESS_PROXY },
+    [RULES_CAT_CRYPTO_GENERAL] = { "crypto-general", 0, 3, 0, 0, 0, 0, 0 },
+};
+
+const char *rules_category_name(enum rules_category c)
+{
+    return (unsigned)c < RULES_CAT__COUNT ? rules_cats[c].name : "unknown";
+}
+
+int rules_category_from_name(const char *name, enum rules_category *c)
+{
+    for (int i = 0; i < RULES_CAT__COUNT; i++) {
+        if (strcmp(name, rules_cats[i].name) == 0) {
+            *c = (enum rules_category)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ---- error reporting ---------------------------------------------------------------- */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int ld_fail(struct ld *l, const yaml_node_t *n, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (l->err && l->errlen) {
+        if (n)
+            snprintf(l->err, l->errlen, "%s:%zu:%zu: %s", l->file, n->start_mark.line + 1,
+                     n->start_mark.column + 1, msg);
+        else
+            snprintf(l->err, l->errlen, "%s: %s", l->file, msg);
+    }
+    return -1;
+}
+
+/* ---- storage helpers ---------------------------------------------------------------- */
+
+static int rules_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    void *np = realloc(*p, ncap * elem);
+    if (!np)
+        return -1;
+    *p = np;
+    *cap = ncap;
+    return 0;
+}
+
+static uint32_t rules_str(struct rules *r, const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (r->strs_len + len + 1 > UINT32_MAX ||
+        rules_grow((void **)&r->strs, &r->strs_cap, r->strs_len + len + 1, 1) != 0)
+        return UINT32_MAX;
+    uint32_t off = (uint32_t)r->strs_len;
+    memcpy(r->strs + off, s, len);
+    r->strs[off + len] = '\0';
+    r->strs_len += len + 1;
+    return off;
+}
+
+static uint32_t rules_add_meta(struct rules *r, uint32_t list, uint32_t comment)
+{
+    if (rules_grow((void **)&r->meta, &r->meta_cap, r->nmeta + 1, sizeof *r->meta) != 0)
+        return UINT32_MAX;
+    r->meta[r->nmeta].list = list;
+    r->meta[r->nmeta].comment = comment;
+    return (uint32_t)r->nmeta++;
+}
+
+/* ---- YAML node helpers --------------------------------------------------------------- */
+
+static yaml_node_t *ld_node(struct ld *l, int id)
+{
+    return yaml_document_get_node(l->doc, id);
+}
+
+/* Scalar text as a NUL-terminated copy in buf; -1 (error set) when not a usable scalar. */
+static int ld_scalar(struct ld *l, const yaml_node_t *n, const char *what, char *buf, size_t bufsz)
+{
+    if (!n || n->type != YAML_SCALAR_NODE)
+        return ld_fail(l, n, "%s must be a scalar", what);
+    size_t len = n->data.scalar.length;
+    if (len >= bufsz)
+        return ld_fail(l, n, "%s is longer than %zu bytes", what, bufsz - 1);
+    if (memchr(n->data.scalar.value, '\0', len))
+        return ld_fail(l, n, "%s contains a NUL byte", what);
+    memcpy(buf, n->data.scalar.value, len);
+    buf[len] = '\0';
+    return 0;
+}
+
+static int ld_uint(struct ld *l, const yaml_node_t *n, const char *what, unsigned long max,
+                   unsigned long *out)
+{
+    char buf[32];
+    if (ld_scalar(l, n, what, buf, sizeof buf) != 0)
+        return -1;
+    unsigned long v = 0;
+    if (buf[0] == '\0')
+        return ld_fail(l, n, "%s must be a number", what);
+    for (const char *p = buf; *p; p++) {
+        if (*p < '0' || *p > '9' || v > max)
+            return ld_fail(l, n, "%s must be a number from 0 to %lu", what, max);
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    if (v > max)
+        return ld_fail(l, n, "%s must be a number from 0 to %lu", what, max);
+    *out = v;
+    return 0;
+}
+
+static int ld_bool(struct ld *l, const yaml_node_t *n, const char *what, int *out)
+{
+    char buf[8];
+    if (ld_scalar(l, n, what, buf, sizeof buf) != 0)
+        return -1;
+    if (!strcmp(buf, "true") || !strcmp(buf, "yes") || !strcmp(buf, "on"))
+        *out = 1;
+    else if (!strcmp(buf, "false") || !strcmp(buf, "no") || !strcmp(buf, "off"))
+        *out = 0;
+    else
+        return ld_fail(l, n, "%s must be true or false", what);
+    return 0;
+}
+
+/* Walk a mapping: checks every key is one of keys[] (and appears once) and stores the
+ * value nodes in vals[] in the order of keys[]. */
+static int ld_mapping(struct ld *l, const yaml_node_t *n, const char *what,
+                      const char *const *keys, size_t nkeys, yaml_node_t **vals)
+{
+    if (!n || n->type != YAML_MAPPING_NODE)
+        return ld_fail(l, n, "%s must be a mapping", what);
+    for (size_t k = 0; k < nkeys; k++)
+        vals[k] = NULL;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = ld_node(l, p->key);
+        char key[64];
+        if (ld_scalar(l, kn, "key", key, sizeof key) != 0)
+            return -1;
+        size_t k = 0;
+        while (k < nkeys && strcmp(keys[k], key) != 0)
+            k++;
+        if (k == nkeys) {
+            char known[256] = "";
+            for (size_t j = 0; j < nkeys; j++) {
+                strncat(known, keys[j], sizeof known - strlen(known) - 1);
+                if (j + 1 < nkeys)
+                    strncat(known, ", ", sizeof known - strlen(known) - 1);
+            }
+            return ld_fail(l, kn, "unknown key '%s' in %s (expected one of: %s)", key, what, known);
+        }
+        if (vals[k])
+            return ld_fail(l, kn, "duplicate key '%s' in %s", key, what);
+        vals[k] = ld_node(l, p->value);
+        if (!vals[k])
+            return ld_fail(l, kn, "missing value for '%s'", key);
+    }
+    return 0;
+}
+
+static int ld_seq(struct ld *l, const yaml_node_t *n, const char *what)
+{
+    if (!n || n->type != YAML_SEQUENCE_NODE)
+        return ld_fail(l, n, "%s must be a sequence", what);
+    return 0;
+}
+
+/* Text of an optional comment/source pair, joined, into the string pool. */
+static int ld_comment(struct ld *l, yaml_node_t *comment, yaml_node_t *source, uint32_t *out)
+{
+    char c[RULES_STR_MAX], s[RULES_STR_MAX], both[2 * RULES_STR_MAX + 8];
+    c[0] = s[0] = '\0';
+    if (comment && ld_scalar(l, comment, "comment", c, sizeof c) != 0)
+        return -1;
+    if (source && ld_scalar(l, source, "source", s, sizeof s) != 0)
+        return -1;
+    if (c[0] && s[0])
+        snprintf(both, sizeof both, "%s (source: %s)", c, s);
+    else
+        snprintf(both, sizeof both, "%s", c[0] ? c : s);
+    *out = rules_str(l->r, both, strlen(both));
+    if (*out == UINT32_MAX)
+        return ld_fail(l, NULL, "out of memory");
+    return 0;
+}
+
+/* ---- entries ---------------------------------------------------------------------- */
+
+static enum rules_category rules_meta_cat(const struct rules *r, uint32_t meta)
+{
+    return r->lists[r->meta[meta].list].cat;
+}
+
+/* Add a name; on a duplicate the stronger category keeps it. 0 ok, -1 invalid, -2 nomem. */
+static int rules_add_name(struct rules *r, const char *name, size_t len, enum domainset_kind kind,
+                          uint32_t meta)
+{
+    uint32_t old;
+    enum domainset_result res = domainset_add(r->names, name, len, kind, meta, &old);
+    if (res == DOMAINSET_INVALID)
+        return -1;
+    if (res == DOMAINSET_NOMEM)
+        return -2;
+    if (res == DOMAINSET_DUPLICATE) {
+        r->counts.duplicates++;
+        if (rules_cats[rules_meta_cat(r, meta)].rank > rules_cats[rules_meta_cat(r, old)].rank)
+            domainset_set_payload(r->names, name, len, kind, meta);
+    }
+    return 0;
+}
+
+static int rules_add_addr(struct rules *r, const struct mw_addr *a, unsigned plen, uint16_t port,
+                          uint32_t meta)
+{
+    uint32_t old;
+    enum cidr_result res = cidr_add(r->addrs, a, plen, port, meta, &old);
+    if (res == CIDR_ENOMEM || res == CIDR_EINVAL)
+        return -2;
+    if (res == CIDR_DUPLICATE) {
+        r->counts.duplicates++;
+        /* cidr has no replace: keeping the first is documented for addresses. */
+    }
+    return 0;
+}
+
+static int ld_domain(struct ld *l, yaml_node_t *n, uint32_t list)
+{
+    static const char *const keys[] = { "name", "match", "source", "comment" };
+    yaml_node_t *v[4] = { NULL, NULL, NULL, NULL };
+    yaml_node_t *name_node = n;
+    char name[DOMAINSET_NAME_MAX + 2];
+    enum domainset_kind kind = DOMAINSET_SUFFIX;
+    uint32_t comment = 0;
+    if (n && n->type == YAML_MAPPING_NODE) {
+        if (ld_mapping(l, n, "domain entry", keys, 4, v) != 0)
+            return -1;
+        if (!v[0])
+            return ld_fail(l, n, "domain entry needs a 'name'");
+        name_node = v[0];
+        if (v[1]) {
+            char m[16];
+            if (ld_scalar(l, v[1], "match", m, sizeof m) != 0)
+                return -1;
+            if (!strcmp(m, "suffix"))
+                kind = DOMAINSET_SUFFIX;
+            else if (!strcmp(m, "exact"))
+                kind = DOMAINSET_EXACT;
+            else
+                return ld_fail(l, v[1], "match must be 'suffix' or 'exact', not '%s'", m);
+        }
+        if (ld_comment(l, v[3], v[2], &comment) != 0)
+            return -1;
+    }
+    if (ld_scalar(l, name_node, "domain name", name, sizeof name) != 0)
+        return -1;
+    const char *why = domainset_name_check(name, strlen(name));
+    if (why)
+        return ld_fail(l, name_node, "bad domain '%s': %s", name, why);
+    uint32_t meta = rules_add_meta(l->r, list, comment);
+    if (meta == UINT32_MAX)
+        return ld_fail(l, NULL, "out of memory");
+    int rc = rules_add_name(l->r, name, strlen(name), kind, meta);
+    if (rc == -2)
+        return ld_fail(l, name_node, "out of memory or too many names");
+    if (rc != 0)
+        return ld_fail(l, name_node, "bad domain '%s'", name);
+    return 0;
+}
+
+static int ld_address(struct ld *l, yaml_node_t *n, uint32_t list)
+{
+    static const char *const keys[] = { "cidr", "port", "source", "comment" };
+    yaml_node_t *v[4] = { NULL, NULL, NULL, NULL };
+    yaml_node_t *cidr_node = n;
+    char text[80];
+    uint32_t comment = 0;
+    unsigned long port_override = 0;
+    if (n && n->type == YAML_MAPPING_NODE) {
+        if (ld_mapping(l, n, "address entry", keys, 4, v) != 0)
+            return -1;
+        if (!v[0])
+            return ld_fail(l, n, "address entry needs a 'cidr'");
+        cidr_node = v[0];
+        if (v[1]) {
+            if (ld_uint(l, v[1], "port", 65535, &port_override) != 0)
+                return -1;
+            if (port_override == 0)
+                return ld_fail(l, v[1], "port must be 1-65535 (omit it for any port)");
+        }
+        if (ld_comment(l, v[3], v[2], &comment) != 0)
+            return -1;
+    }
+    if (ld_scalar(l, cidr_node, "cidr", text, sizeof text) != 0)
+        return -1;
+    struct mw_addr a;
+    unsigned plen;
+    uint16_t port;
+    enum cidr_parse_result pr = cidr_parse(text, strlen(text), &a, &plen, &port);
+    if (pr != CIDR_PARSE_OK)
+        return ld_fail(l, cidr_node, "bad CIDR '%s': %s", text, cidr_parse_strerror(pr));
+    if (port_override) {
+        if (port && port != port_override)
+            return ld_fail(l, v[1], "port %lu contradicts the port in '%s'", port_override, text);
+        port = (uint16_t)port_override;
+    }
+    uint32_t meta = rules_add_meta(l->r, list, comment);
+    if (meta == UINT32_MAX || rules_add_addr(l->r, &a, plen, port, meta) != 0)
+        return ld_fail(l, cidr_node, "out of memory or too many addresses");
+    return 0;
+}
+
+struct imp_ctx {
+    struct ld *l;
+    const char *path;
+    uint32_t meta;
+    size_t warned;
+    int oom;
+};
+
+static void imp_name(void *ctx, const char *name, size_t len, size_t line)
+{
+    struct imp_ctx *c = ctx;
+    (void)line;
+    int rc = rules_add_name(c->l->r, name, len, DOMAINSET_SUFFIX, c->meta);
+    if (rc == -2)
+        c->oom = 1;
+    else if (rc == 0)
+        c->l->r->counts.imported_names++;
+}
+
+static void imp_addr(void *ctx, const struct mw_addr *a, unsigned plen, uint16_t port, size_t line)
+{
+    struct imp_ctx *c = ctx;
+    (void)line;
+    if (rules_add_addr(c->l->r, a, plen, port, c->meta) != 0)
+        c->oom = 1;
+    else
+        c->l->r->counts.imported_addrs++;
+}
+
+static void imp_error(void *ctx, size_t line, const char *msg)
+{
+    struct imp_ctx *c = ctx;
+    if (!c->l->warn || c->warned >= RULES_IMPORT_WARN_MAX)
+        return;
+    c->warned++;
+    char buf[2600];
+    snprintf(buf, sizeof buf, "%s:%zu: skipped: %s", c->path, line, msg);
+    c->l->warn(c->l->warn_ctx, buf);
+}
+
+static int ld_import_one(struct ld *l, yaml_node_t *n, uint32_t list)
+{
+    static const char *const keys[] = { "path", "format", "comment" };
+    yaml_node_t *v[3];
+    char path[1024], fmtname[16], full[2100];
+    enum listfmt_format fmt = LISTFMT_AUTO;
+    if (ld_mapping(l, n, "import", keys, 3, v) != 0)
+        return -1;
+    if (!v[0])
+        return ld_fail(l, n, "import needs a 'path'");
+    if (ld_scalar(l, v[0], "path", path, sizeof path) != 0)
+        return -1;
+    if (v[1]) {
+        if (ld_scalar(l, v[1], "format", fmtname, sizeof fmtname) != 0)
+            return -1;
+        if (listfmt_format_from_name(fmtname, &fmt) != 0)
+            return ld_fail(l, v[1], "unknown format '%s' (auto, plain, hosts, adblock, ip)", fmtname);
+    }
+    if (path[0] == '\0')
+        return ld_fail(l, v[0], "empty import path");
+    if (path[0] == '/') {
+        snprintf(full, sizeof full, "%s", path);
+    } else if (l->base_is_dir) {
+        if (!l->base_dir)
+            return ld_fail(l, v[0], "import is not allowed here (no base directory)");
+        snprintf(full, sizeof full, "%s/%s", l->base_dir, path);
+    } else {
+        const char *slash = strrchr(l->file, '/');
+        if (slash)
+            snprintf(full, sizeof full, "%.*s/%s", (int)(slash - l->file), l->file, path);
+        else
+            snprintf(full, sizeof full, "%s", path);
+    }
+    uint32_t comment = 0;
+    if (v[2]) {
+        if (ld_comment(l, v[2], NULL, &comment) != 0)
+            return -1;
+    } else {
+        char c[2200];
+        snprintf(c, sizeof c, "imported from %s", path);
+        comment = rules_str(l->r, c, strlen(c));
+    }
+    uint32_t meta = rules_add_meta(l->r, list, comment);
+    if (comment == UINT32_MAX || meta == UINT32_MAX)
+        return ld_fail(l, NULL, "out of memory");
+    struct imp_ctx ic = { l, full, meta, 0, 0 };
+    struct listfmt_sink sink = { &ic, imp_name, imp_addr, imp_error };
+    struct listfmt_stats st;
+    char e[2600];
+    if (listfmt_parse_file(full, fmt, &sink, &st, NULL, e, sizeof e) != 0)
+        return ld_fail(l, v[0], "cannot import: %s", e);
+    if (ic.oom)
+        return ld_fail(l, v[0], "out of memory importing %s", full);
+    l->r->counts.import_rejected += st.rejected;
+    l->r->counts.import_skipped += st.skipped;
+    if (l->warn && st.rejected > ic.warned) {
+        char buf[2600];
+        snprintf(buf, sizeof buf, "%s: %zu more malformed lines skipped", full,
+                 st.rejected - ic.warned);
+        l->warn(l->warn_ctx, buf);
+    }
+    return 0;
+}
+
+static int ld_list(struct ld *l, yaml_node_t *n)
+{
+    static const char *const keys[] = { "name", "category", "description", "enabled",
+                                        "domains", "addresses", "import" };
+    yaml_node_t *v[7];
+    if (ld_mapping(l, n, "list", keys, 7, v) != 0)
+        return -1;
+    if (!v[0])
+        return ld_fail(l, n, "list needs a 'name'");
+    if (!v[1])
+        return ld_fail(l, n, "list needs a 'category'");
+    struct rules_list li;
+    memset(&li, 0, sizeof li);
+    if (ld_scalar(l, v[0], "list name", li.name, sizeof li.name) != 0)
+        return -1;
+    if (li.name[0] == '\0')
+        return ld_fail(l, v[0], "empty list name");
+    for (const char *p = li.name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_' || *p == '.'))
+            return ld_fail(l, v[0], "list name may use only letters, digits, '-', '_' and '.'");
+    char cat[32];
+    if (ld_scalar(l, v[1], "category", cat, sizeof cat) != 0)
+        return -1;
+    if (rules_category_from_name(cat, &li.cat) != 0)
+        return ld_fail(l, v[1], "unknown category '%s' (mining-pool, web-miner, mining-proxy, crypto-general)", cat);
+    int enabled = 1;
+    if (v[3] && ld_bool(l, v[3], "enabled", &enabled) != 0)
+        return -1;
+    if (v[2] && ld_comment(l, v[2], NULL, &li.comment) != 0)
+        return -1;
+    for (size_t i = 0; i < l->r->nlists; i++)
+        if (strcmp(l->r->lists[i].name, li.name) == 0)
+            return ld_fail(l, v[0], "duplicate list name '%s'", li.name);
+    if (v[4] && ld_seq(l, v[4], "domains") != 0)
+        return -1;
+    if (v[5] && ld_seq(l, v[5], "addresses") != 0)
+        return -1;
+    if (v[6] && v[6]->type != YAML_MAPPING_NODE && v[6]->type != YAML_SEQUENCE_NODE)
+        return ld_fail(l, v[6], "import must be a mapping or a sequence of mappings");
+    if (!enabled)
+        return 0; /* checked for syntax above, contributes nothing */
+    struct rules *r = l->r;
+    if (rules_grow((void **)&r->lists, &r->lists_cap, r->nlists + 1, sizeof *r->lists) != 0)
+        return ld_fail(l, NULL, "out of memory");
+    uint32_t idx = (uint32_t)r->nlists;
+    r->lists[r->nlists++] = li;
+    if (v[4])
+        for (yaml_node_item_t *it = v[4]->data.sequence.items.start; it < v[4]->data.sequence.items.top; it++)
+            if (ld_domain(l, ld_node(l, *it), idx) != 0)
+                return -1;
+    if (v[5])
+        for (yaml_node_item_t *it = v[5]->data.sequence.items.start; it < v[5]->data.sequence.items.top; it++)
+            if (ld_address(l, ld_node(l, *it), idx) != 0)
+                return -1;
+    if (v[6] && v[6]->type == YAML_MAPPING_NODE)
+        return ld_import_one(l, v[6], idx);
+    if (v[6])
+        for (yaml_node_item_t *it = v[6]->data.sequence.items.start; it < v[6]->data.sequence.items.top; it++)
+            if (ld_import_one(l, ld_node(l, *it), idx) != 0)
+                return -1;
+    return 0;
+}
+
+static int ld_allow(struct ld *l, yaml_node_t *n)
+{
+    static const char *const keys[] = { "name", "host", "pool", "comment" };
+    yaml_node_t *v[4];
+    if (ld_mapping(l, n, "allowlist entry", keys, 4, v) != 0)
+        return -1;
+    struct rules_allow a;
+    memset(&a, 0, sizeof a);
+    if (!v[0])
+        return ld_fail(l, n, "allowlist entry needs a 'name'");
+    if (ld_scalar(l, v[0], "allowlist name", a.name, sizeof a.name) != 0)
+        return -1;
+    if (!v[1] && !v[2])
+        return ld_fail(l, n, "allowlist entry needs a 'host' or a 'pool' (or both)");
+    if (v[1]) {
+        char text[80];
+        uint16_t port;
+        if (ld_scalar(l, v[1], "host", text, sizeof text) != 0)
+            return -1;
+        enum cidr_parse_result pr = cidr_parse(text, strlen(text), &a.host, &a.plen, &port);
+        if (pr != CIDR_PARSE_OK)
+            return ld_fail(l, v[1], "bad CIDR '%s': %s", text, cidr_parse_strerror(pr));
+        if (port)
+            return ld_fail(l, v[1], "allowlist host takes no port");
+        a.has_host = 1;
+    }
+    if (v[2]) {
+        char pool[DOMAINSET_NAME_MAX + 2];
+        if (ld_scalar(l, v[2], "pool", pool, sizeof pool) != 0)
+            return -1;
+        const char *why = domainset_name_check(pool, strlen(pool));
+        if (why)
+            return ld_fail(l, v[2], "bad domain '%s': %s", pool, why);
+        size_t pl = strlen(pool);
+        if (pool[pl - 1] == '.')
+            pl--;
+        for (size_t i = 0; i < pl; i++)
+            if (pool[i] >= 'A' && pool[i] <= 'Z')
+                pool[i] = (char)(pool[i] + 32);
+        a.pool = rules_str(l->r, pool, pl);
+        a.pool_len = pl;
+        if (a.pool == UINT32_MAX)
+            return ld_fail(l, NULL, "out of memory");
+    }
+    uint32_t dummy;
+    if (v[3] && ld_comment(l, v[3], NULL, &dummy) != 0)
+        return -1;
+    struct rules *r = l->r;
+    if (r->nallow >= RULES_MAX_ALLOW)
+        return ld_fail(l, n, "more than %d allowlist entries", RULES_MAX_ALLOW);
+    if (rules_grow((void **)&r->allow, &r->allow_cap, r->nallow + 1, sizeof *r->allow) != 0)
+        return ld_fail(l, NULL, "out of memory");
+    r->allow[r->nallow++] = a;
+    return 0;
+}
+
+static int ld_document(struct ld *l)
+{
+    yaml_node_t *root = yaml_document_get_root_node(l->doc);
+    if (!root)
+        return 0; /* an empty file is an empty rule set */
+    static const char *const keys[] = { "version", "lists", "allowlist" };
+    yaml_node_t *v[3];
+    if (ld_mapping(l, root, "rule file", keys, 3, v) != 0)
+        return -1;
+    if (v[0]) {
+        unsigned long ver;
+        if (ld_uint(l, v[0], "version", 1000, &ver) != 0)
+            return -1;
+        if (ver != 1)
+            return ld_fail(l, v[0], "unsupported rule file version %lu (this build reads 1)", ver);
+    }
+    if (v[1]) {
+        if (ld_seq(l, v[1], "lists") != 0)
+            return -1;
+        for (yaml_node_item_t *it = v[1]->data.sequence.items.start; it < v[1]->data.sequence.items.top; it++)
+            if (ld_list(l, ld_node(l, *it)) != 0)
+                return -1;
+    }
+    if (v[2]) {
+        if (ld_seq(l, v[2], "allowlist") != 0)
+            return -1;
+        for (yaml_node_item_t *it = v[2]->data.sequence.items.start; it < v[2]->data.sequence.items.top; it++)
+            if (ld_allow(l, ld_node(l, *it)) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* Parse one YAML stream (file or buffer) into l->r. Only one document per file. */
+static int ld_parse(struct ld *l, yaml_parser_t *p)
+{
+    yaml_document_t doc;
+    if (!yaml_parser_load(p, &doc)) {
+        const char *prob = p->problem ? p->problem : "YAML syntax error";
+        if (p->context)
+            snprintf(l->err, l->errlen, "%s:%zu:%zu: %s %s", l->file, p->problem_mark.line + 1,
+                     p->problem_mark.column + 1, prob, p->context);
+        else
+            snprintf(l->err, l->errlen, "%s:%zu:%zu: %s", l->file, p->problem_mark.line + 1,
+                     p->problem_mark.column + 1, prob);
+        return -1;
+    }
+    l->doc = &doc;
+    int rc = ld_document(l);
+    l->doc = NULL;
+    yaml_document_delete(&doc);
+    return rc;
+}
+
+static struct rules *rules_new(void)
+{
+    struct rules *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->names = domainset_new(0);
+    r->addrs = cidr_new();
+    /* offset 0 of the string pool is the empty string */
+    if (!r->names || !r->addrs || rules_grow((void **)&r->strs, &r->strs_cap, 256, 1) != 0) {
+        rules_free(r);
+        return NULL;
+    }
+    r->strs[0] = '\0';
+    r->strs_len = 1;
+    return r;
+}
+
+static void rules_finish(struct rules *r)
+{
+    r->counts.lists = r->nlists;
+    r->counts.domains = domainset_count(r->names);
+    r->counts.addresses = cidr_count(r->addrs);
+    r->counts.allow = r->nallow;
+    r->counts.memuse = sizeof *r + domainset_memuse(r->names) + cidr_memuse(r->addrs) +
+                       r->lists_cap * sizeof *r->lists + r->meta_cap * sizeof *r->meta +
+                       r->strs_cap + r->allow_cap * sizeof *r->allow;
+}
+
+struct rules *rules_load_ex(const char *const *files, size_t nfiles, rules_warn_fn warn,
+                            void *warn_ctx, char *err, size_t errlen)
+{
+    char dummy[1];
+    if (!err || errlen == 0) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    err[0] = '\0';
+    struct rules *r = rules_new();
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < nfiles; i++) {
+        struct ld l = { r, files[i], NULL, 0, NULL, warn, warn_ctx, err, errlen };
+        FILE *f = fopen(files[i], "rb");
+        if (!f) {
+            snprintf(err, errlen, "%s: cannot open: %s", files[i], strerror(errno));
+            rules_free(r);
+            return NULL;
+        }
+        yaml_parser_t p;
+        if (!yaml_parser_initialize(&p)) {
+            fclose(f);
+            rules_free(r);
+            snprintf(err, errlen, "out of memory");
+            return NULL;
+        }
+        yaml_parser_set_input_file(&p, f);
+        int rc = ld_parse(&l, &p);
+        yaml_parser_delete(&p);
+        fclose(f);
+        if (rc != 0) {
+            rules_free(r);
+            return NULL;
+        }
+        r->counts.files++;
+    }
+    rules_finish(r);
+    return r;
+}
+
+struct rules *rules_load(const char *const *files, size_t nfiles, char *err, size_t errlen)
+{
+    return rules_load_ex(files, nfiles, NULL, NULL, err, errlen);
+}
+
+struct rules *rules_load_buffer(const char *buf, size_t len, const char *label,
+                                const char *base_dir, char *err, size_t errlen)
+{
+    char dummy[1];
+    if (!err || errlen == 0) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    err[0] = '\0';
+    struct rules *r = rules_new();
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    struct ld l = { r, label ? label : "<buffer>", base_dir, 1, NULL, NULL, NULL, err, errlen };
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) {
+        rules_free(r);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+    int rc = ld_parse(&l, &p);
+    yaml_parser_delete(&p);
+    if (rc != 0) {
+        rules_free(r);
+        return NULL;
+    }
+    r->counts.files = 1;
+    rules_finish(r);
+    return r;
+}
+
+void rules_free(struct rules *r)
+{
+    if (!r)
+        return;
+    domainset_free(r->names);
+    cidr_free(r->addrs);
+    free(r->lists);
+    free(r->meta);
+    free(r->strs);
+    free(r->allow);
+    free(r);
+}
+
+/* ---- queries ---------------------------------------------------------------------- */
+
+static void rules_fill(const struct rules *r, uint32_t meta, struct rules_match *out)
+{
+    const struct rules_meta *m = &r->meta[meta];
+    const struct rules_list *li = &r->lists[m->list];
+    memset(out, 0, sizeof *out);
+    out->list = li->name;
+    out->category = li->cat;
+    out->category_name = rules_cats[li->cat].name;
+    out->alert = rules_cats[li->cat].alert;
+    out->severity = rules_cats[li->cat].severity;
+    out->sid_dns = rules_cats[li->cat].dns;
+    out->sid_tls_sni = rules_cats[li->cat].sni;
+    out->sid_http_host = rules_cats[li->cat].http;
+    out->sid_addr = rules_cats[li->cat].addr;
+    out->comment = r->strs + (m->comment ? m->comment : li->comment);
+}
+
+int rules_match_name(const struct rules *r, const char *name, size_t len, struct rules_match *out)
+{
+    uint32_t meta;
+    size_t mlen;
+    if (!r || !name || !domainset_lookup(r->names, name, len, &meta, &mlen))
+        return 0;
+    if (out) {
+        rules_fill(r, meta, out);
+        size_t l = (len && name[len - 1] == '.') ? len - 1 : len;
+        out->entry = name + (l - mlen);
+        out->entry_len = mlen;
+    }
+    return 1;
+}
+
+int rules_match_addr(const struct rules *r, const struct mw_addr *addr, uint16_t port,
+                     struct rules_match *out)
+{
+    uint32_t meta;
+    unsigned plen;
+    if (!r || !addr || !cidr_lookup_prefix(r->addrs, addr, port, &meta, &plen))
+        return 0;
+    if (out) {
+        rules_fill(r, meta, out);
+        out->prefix_len = plen;
+    }
+    return 1;
+}
+
+static int rules_host_in(const struct rules_allow *a, const struct mw_addr *host)
+{
+    for (unsigned i = 0; i < a->plen; i++) {
+        unsigned m = 0x80u >> (i & 7);
+        if ((a->host.b[i >> 3] & m) != (host->b[i >> 3] & m))
+            return 0;
+    }
+    return 1;
+}
+
+static int rules_pool_in(const struct rules *r, const struct rules_allow *a, const char *pool)
+{
+    size_t len = strlen(pool);
+    if (len && pool[len - 1] == '.')
+        len--;
+    if (len < a->pool_len)
+        return 0;
+    const char *tail = pool + (len - a->pool_len);
+    if (len > a->pool_len && tail[-1] != '.')
+        return 0;
+    return strncasecmp(tail, r->strs + a->pool, a->pool_len) == 0;
+}
+
+const char *rules_allowed_by(const struct rules *r, const struct mw_addr *host,
+                             const char *pool_name)
+{
+    if (!r)
+        return NULL;
+    for (size_t i = 0; i < r->nallow; i++) {
+        const struct rules_allow *a = &r->allow[i];
+        if (a->has_host && (!host || !rules_host_in(a, host)))
+            continue;
+        if (a->pool && (!pool_name || !rules_pool_in(r, a, pool_name)))
+            continue;
+        return a->name;
+    }
+    return NULL;
+}
+
+int rules_allowed(const struct rules *r, const struct mw_addr *host, const char *pool_name)
+{
+    return rules_allowed_by(r, host, pool_name) != NULL;
+}
+
+void rules_counts(const struct rules *r, struct rules_counts *out)
+{
+    if (!out)
+        return;
+    if (!r) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    *out = r->counts;
+}
