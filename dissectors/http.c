@@ -219,7 +219,7 @@ int http_parse_content_length(const struct http_slice *v, uint64_t *out)
         uint8_t c = v->p[i];
         if (c < '0' || c > '9')
             return -1;
-        if (n > (UINT64_MAX - 9) / 10)
+        if (n > (UINT64_MAX - (uint64_t)(c - '0')) / 10)
             return -1;
         n = n * 10 + (uint64_t)(c - '0');
     }
@@ -243,7 +243,7 @@ long http_parse_chunk_size(const uint8_t *buf, size_t len, uint64_t *size)
             return HTTP_MALFORMED;
         n = (n << 4) | (uint64_t)d;
     }
-    if (i < scan && buf[i] != ';' && buf[i] != ' ' && buf[i] != '\t')
+    if (i < scan && buf[i] != ';' && buf[i] != ' ' && buf[i] != '\t' && !(lf < 0 && buf[i] == '\r'))
         return HTTP_MALFORMED;
     if (lf < 0)
         return lf;
