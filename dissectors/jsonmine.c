@@ -234,8 +234,11 @@ static int job_shape(struct jm *m, int job)
     return 1;
 }
 
-/* Hex target (big-endian, as in Bitcoin/Ethereum) -> difficulty 2^256/target. */
-static double target_difficulty(const struct jm *m, int tok)
+/* Hex target (big-endian) -> difficulty: Ethereum's is 2^256/target, Bitcoin's
+ * is the difficulty-1 target 0xffff * 2^208 over the target. */
+#define ETH_BASE 256
+#define BTC_BASE 0
+static double target_difficulty(const struct jm *m, int tok, int base)
 {
     char hx[80];
     long n = json_tok_unescape(m->js, m->t, m->n, tok, hx, sizeof hx);
@@ -247,7 +250,9 @@ static double target_difficulty(const struct jm *m, int tok)
     double v = 0;
     for (; *p; p++)
         v = v * 16 + (*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
-    return v > 0 ? ldexp(1.0, 256) / v : 0;
+    if (!(v > 0))
+        return 0;
+    return (base == ETH_BASE ? ldexp(1.0, 256) : ldexp(65535.0, 208)) / v;
 }
 
 /* ---- stratum1 / ethstratum: client ------------------------------------ */
@@ -366,7 +371,7 @@ static int m_notify(struct jm *m, int p)
         hex64_at(m, p, 1) && hex64_at(m, p, 2) && hex64_at(m, p, 3) && ty(m, el(m, p, 5)) == JSON_T_NUMBER) {
         set(m, MW_VAR_STRATUM1, MW_SIDE_SERVER, JM_K_NOTIFY); /* KawPow: header, seed, target, clean, height, bits */
         set_algo(m, "kawpow");
-        m->out->difficulty = target_difficulty(m, el(m, p, 3));
+        m->out->difficulty = target_difficulty(m, el(m, p, 3), BTC_BASE);
         return 1;
     }
     int a1 = el(m, p, 1);
@@ -400,7 +405,7 @@ static int m_set_target(struct jm *m, int p)
     if (ty(m, p) != JSON_T_ARRAY || sz(m, p) != 1 || !hexs(m, el(m, p, 0), 8, 64, 0))
         return 0;
     set(m, MW_VAR_STRATUM1, MW_SIDE_SERVER, JM_K_SET_TARGET);
-    m->out->difficulty = target_difficulty(m, el(m, p, 0));
+    m->out->difficulty = target_difficulty(m, el(m, p, 0), BTC_BASE);
     return 1;
 }
 
@@ -685,7 +690,7 @@ static int eth_work(struct jm *m, int res, int paired)
             return 0;
     }
     set(m, MW_VAR_ETHPROXY, MW_SIDE_SERVER, JM_K_WORK_RESULT);
-    m->out->difficulty = target_difficulty(m, tg);
+    m->out->difficulty = target_difficulty(m, tg, ETH_BASE);
     return 1;
 }
 
