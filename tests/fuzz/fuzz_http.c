@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "dissectors/http.h"
-#include "tests/unit/jsonmine_stub.h"
 
 static void sink(struct mw_dctx *ctx, const struct mw_evidence *ev)
 {

@@ -6,7 +6,6 @@
 
 #include "dissectors/http.h"
 #include "sensor/signatures.h"
-#include "unit/jsonmine_stub.h"
 
 #define S(x) (const uint8_t *)(x), (sizeof(x) - 1)
 
@@ -352,7 +351,7 @@ START_TEST(test_pipelining_pairs_in_order)
         flow_send(f, MW_DIR_REV, rsps, (size_t)m, step);
         const struct mw_evidence *e = find_ev(MW_EV_PROTOCOL, MW_VAR_ETHPROXY, "eth_submitLogin");
         ck_assert_ptr_nonnull(e);
-        ck_assert_str_eq(e->worker, "0xABCDEF0123/rig7");
+        ck_assert_str_eq(e->worker, "0xabc"); /* the login in the body wins over the path */
         ck_assert_str_eq(e->pool_host, "eth.pool.example");
         int server = 0;
         for (int i = 0; i < nev; i++)
@@ -530,8 +529,10 @@ START_TEST(test_webminer_over_websocket)
 {
     static const char auth[] = "{\"type\":\"auth\",\"params\":{\"site_key\":\"SITEKEY123\",\"type\":\"anonymous\","
                                "\"user\":null,\"goal\":0}}";
-    static const char job[] = "{\"type\":\"job\",\"params\":{\"blob\":\"0707\",\"job_id\":\"1\",\"target\":\"ffff\"}}";
-    static const char submit[] = "{\"type\":\"submit\",\"params\":{\"job_id\":\"1\",\"nonce\":\"0a0b\",\"result\":\"ff\"}}";
+    static const char job[] = "{\"type\":\"job\",\"params\":{\"blob\":\"0707abababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababab\","
+                              "\"job_id\":\"1\",\"target\":\"ffffff00\"}}";
+    static const char submit[] = "{\"type\":\"submit\",\"params\":{\"job_id\":\"1\",\"nonce\":\"0a0b0c0d\","
+                                 "\"result\":\"f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0\"}}";
     uint8_t cli[2048], srv[2048];
     size_t c = 0, s = 0;
     /* auth in two fragments with a ping between them; then submit */
