@@ -68,8 +68,8 @@
 
 /* --- ethstratum: NiceHash EthereumStratum/1.0.0 --- */
 #define ES_SUBSCRIBE                                                                                            \
-    "{\n  \"id\": 1, \n  \"method\": \"mining.subscribe\", \n  \"params\": [ \n    \"EthereumMiner/1.0.0\", "   \
-    "\"EthereumStratum/1.0.0\" \n  ]\n}"
+    "{  \"id\": 1,   \"method\": \"mining.subscribe\",   \"params\": [     \"EthereumMiner/1.0.0\", "     \
+    "\"EthereumStratum/1.0.0\"   ]}"
 #define ES_SUBSCRIBE_RESULT                                                                                     \
     "{\"id\": 1, \"result\": [[\"mining.notify\", \"ae6812eb4cd7735a302a8a9dd95cf71f\", "                     \
     "\"EthereumStratum/1.0.0\"], \"a2eea0\"], \"error\": null}"
