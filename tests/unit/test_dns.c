@@ -281,19 +281,13 @@ START_TEST(test_compression_hostile)
     putname(&m, "y", 12); /* 18: 01 'y' c0 0c */
     rr(&m, 1, 1, "\1\2\3\4", 4);
     ck_assert_int_lt(parse_copy(&m, m.n, &rec), 0);
-    /* a long chain of valid backward jumps exceeding the jump budget */
+    /* A chain of valid backward pointers longer than the jump budget: a root label at
+     * 12, then each pointer aims at the one before it. Decoding the last one must stop
+     * at DNS_MAX_JUMPS; decoding one ten links in still reaches the root. */
     header(&m, 1, 0, 0, 0, 0, 0);
-    put8(&m, 0); /* 12: root */
+    put8(&m, 0);
     for (unsigned i = 0; i < DNS_MAX_JUMPS + 4; i++)
         put16(&m, 0xc000u | (unsigned)(m.n - (i == 0 ? 1 : 2)));
-    size_t qname = m.n - 2;
-    m.b[5] = 1; /* qdcount 1: the question name is the last pointer */
-    struct msg q = m;
-    q.n = 12;
-    put16(&q, 0); /* placeholder, replaced below */
-    (void)qname;
-    /* Build instead: question at 12 is a pointer to the end of the chain placed later is
-     * forward, so check the chain through dns_name_decode directly. */
     char text[DNS_NAME_TEXT];
     size_t next;
     int trunc;
@@ -649,13 +643,10 @@ START_TEST(test_shared_captures)
 {
     const char *shared = getenv("MW_SHARED_DIR");
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/pcaps/traffic", shared ? shared : "");
+    snprintf(dir, sizeof dir, "%s/pcaps/traffic", shared);
     struct walk_stats w = { 0, 0, 0 };
-    int files = shared ? pcap_walk_dir(dir, on_payload, &w) : -1;
-    if (files <= 0) {
-        fprintf(stderr, "SKIP: no captures in %s (set MW_SHARED_DIR)\n", dir);
-        exit(77);
-    }
+    int files = pcap_walk_dir(dir, on_payload, &w);
+    ck_assert_int_gt(files, 0); /* main() only adds this test when the directory exists */
     fprintf(stderr, "dns: %d files, %u datagrams on port 53, %u parsed whole, %u with a question\n", files, w.seen,
             w.ok, w.names);
     ck_assert_uint_gt(w.seen, 0);
@@ -663,6 +654,22 @@ START_TEST(test_shared_captures)
     ck_assert_uint_ge(w.ok * 10, w.seen * 9);
 }
 END_TEST
+
+/* The shared captures are optional third-party data: without them the capture test is
+ * left out and the run ends with 77 (skipped) once everything else has passed. */
+static int have_captures(void)
+{
+    const char *shared = getenv("MW_SHARED_DIR");
+    char dir[4096];
+    if (!shared)
+        return 0;
+    snprintf(dir, sizeof dir, "%s/pcaps/traffic", shared);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    closedir(d);
+    return 1;
+}
 
 int main(void)
 {
@@ -683,13 +690,22 @@ int main(void)
     tcase_add_test(td, test_udp_dissector);
     tcase_add_test(td, test_tcp_split_every_byte);
     suite_add_tcase(s, td);
-    TCase *tp = tcase_create("captures");
-    tcase_set_timeout(tp, 600);
-    tcase_add_test(tp, test_shared_captures);
-    suite_add_tcase(s, tp);
+    int captures = have_captures();
+    if (captures) {
+        TCase *tp = tcase_create("captures");
+        tcase_set_timeout(tp, 600);
+        tcase_add_test(tp, test_shared_captures);
+        suite_add_tcase(s, tp);
+    }
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    if (failed)
+        return EXIT_FAILURE;
+    if (!captures) {
+        fprintf(stderr, "SKIP: capture test needs $MW_SHARED_DIR/pcaps/traffic (MW_SHARED_DIR unset or missing)\n");
+        return 77;
+    }
+    return EXIT_SUCCESS;
 }
