@@ -579,7 +579,7 @@ static int apply(struct ctx *c, const struct key *k, const yaml_node_t *v, char 
     case K_LEVEL:
         return lookup(c, v, path, levels, dst);
     case K_SUPPRESS: {
-        struct mw_config *cfg = (struct mw_config *)base;
+        struct mw_config *cfg = (void *)base; /* K_SUPPRESS lives only in root_keys */
         cfg->alerts.nsuppress = 0;
         if (is_null(v))
             return 0;
