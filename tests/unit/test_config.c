@@ -316,6 +316,14 @@ START_TEST(test_sizes)
         uint64_t v;
         ck_assert_msg(config_parse_size(bad[i], &v) == -1, "'%s' accepted", bad[i]);
     }
+    uint64_t u;
+    ck_assert_int_eq(config_parse_uint("0", &u), 0);
+    ck_assert_uint_eq(u, 0);
+    ck_assert_int_eq(config_parse_uint("18446744073709551615", &u), 0);
+    ck_assert_uint_eq(u, UINT64_MAX);
+    static const char *const badu[] = { "", "+1", "-1", "1k", " 1", "1 ", "0x1", "18446744073709551616" };
+    for (size_t i = 0; i < sizeof badu / sizeof badu[0]; i++)
+        ck_assert_msg(config_parse_uint(badu[i], &u) == -1, "'%s' accepted", badu[i]);
     ck_assert_int_eq(load("stream: {buffer-size: 17mb}\n"), -1);
     ck_assert_str_eq(err, "t.yaml:1:23: stream.buffer-size: 17mb out of range (1024..16777216 bytes)");
 }
