@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "sensor/flow.h"
-#include "dissectors/dissector.h"
 #include "sensor/pool.h"
 
 #define PROTO_ICMP 1

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dissectors/dissector.h" /* enum mw_dir */
 #include "sensor/evidence.h"
 #include "sensor/packet.h"
 #include "sensor/stream.h"
