@@ -332,8 +332,15 @@ static void process_data(struct stream_ctx *sc, struct mw_flow *f, int dir, uint
                 sc->on_gap(sc->user, f, dir, (uint32_t)rel);
         }
     }
-    if (sd->flags & STREAM_DIR_DEPTH)
+    if ((sd->flags & STREAM_DIR_DEPTH) && sd->held) {
+        /* Held bytes were seen; move past them so a resume never delivers other
+         * bytes at their place (first seen wins, even across the depth). */
+        struct stream_seg *last = sd->held;
+        while (last->next)
+            last = last->next;
+        sd->next_seq = last->seq + last->len;
         drop_held(sc, sd);
+    }
 }
 
 void stream_packet(struct stream_ctx *sc, struct mw_flow *f, int dir, const struct mw_packet *p)
