@@ -136,8 +136,10 @@ static void deliver_merge(struct stream_ctx *sc, struct mw_flow *f, int dir, con
             }
             sd->held = h->next;
             emit(sc, f, dir, h->data, h->len, ts);
-            data += ov;
-            len -= ov;
+            if (ov) {
+                data += ov;
+                len -= ov;
+            }
             seg_free(sc, sd, h);
             continue;
         }
@@ -338,7 +340,9 @@ static void process_data(struct stream_ctx *sc, struct mw_flow *f, int dir, uint
         struct stream_seg *last = sd->held;
         while (last->next)
             last = last->next;
-        sd->next_seq = last->seq + last->len;
+        uint32_t end = last->seq + last->len;
+        if ((int32_t)(end - sd->next_seq) > 0)
+            sd->next_seq = end;
         drop_held(sc, sd);
     }
 }
