@@ -535,10 +535,6 @@ enum defrag_result defrag_add(struct defrag *d, const struct defrag_frag *f, uin
         }
     }
     struct df_tracker *t = &d->t[idx];
-    if (t->have_end && e > t->end) {
-        d->st->beyond_end++;
-        return DEFRAG_DROPPED;
-    }
     if (!f->more) {
         if (t->have_end && t->end != e) {
             d->st->end_mismatch++;
@@ -550,6 +546,9 @@ enum defrag_result defrag_add(struct defrag *d, const struct defrag_frag *f, uin
         }
         t->have_end = 1;
         t->end = e;
+    } else if (t->have_end && e > t->end) {
+        d->st->beyond_end++;
+        return DEFRAG_DROPPED;
     }
     if (!tracker_reserve(d, idx, e)) {
         d->st->memcap_drops++;
