@@ -619,6 +619,10 @@ static enum decode_result parse_link(struct walk *w, int dlt, const uint8_t **pp
         return DECODE_OK;
     case DLT_PPP_:
     case DLT_PPP_HDLC_:
+        /* Cisco routers write Cisco HDLC frames under the PPP link types; PPP's own
+         * address byte is 0xff, so 0x0f/0x8f cannot be confused with it. */
+        if (len >= 2 && (p[0] == 0x0f || p[0] == 0x8f) && p[1] == 0x00)
+            return parse_link(w, DLT_C_HDLC_, pp, plen, next);
         *next = L_PPP;
         return DECODE_OK;
     case DLT_NULL_:

@@ -536,6 +536,8 @@ START_TEST(test_link_types)
     inner_v4_tcp(&f);
     ck_assert_int_eq(run(104, &f), DECODE_OK);
     expect_v4_tcp();
+    ck_assert_int_eq(run(9, &f), DECODE_OK); /* Cisco HDLC under the PPP link type */
+    expect_v4_tcp();
 
     /* 802.11 radiotap is not supported */
     ck_assert_int_eq(decode_dlt_supported(127), 0);
@@ -1115,6 +1117,207 @@ START_TEST(test_decode_fragments)
 }
 END_TEST
 
+
+/* ---- fuzz seed corpus ----
+ * The seeds in tests/fuzz/corpus/decode/ come from here: MW_WRITE_CORPUS=<dir> writes
+ * them. Without it the test still checks that each seed decodes as intended, so the
+ * corpus keeps exercising the paths it was made for. Format: see fuzz_decode.c. */
+
+static void seed(const char *name, int dlt, const struct fb *frames, int nframes,
+                 enum decode_result want)
+{
+    const int *dlts;
+    unsigned n = decode_dlt_list(&dlts), idx = n;
+    for (unsigned i = 0; i < n; i++)
+        if (dlts[i] == dlt)
+            idx = i;
+    ck_assert_uint_lt(idx, n);
+    decode_free(ctx);
+    ctx = decode_new(NULL);
+    enum decode_result r = DECODE_SKIP;
+    for (int i = 0; i < nframes; i++)
+        r = run(dlt, &frames[i]);
+    ck_assert_msg(r == want, "seed %s: result %d", name, r);
+    const char *dir = getenv("MW_WRITE_CORPUS");
+    if (!dir)
+        return;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    fputc((int)idx, fp);
+    for (int i = 0; i < nframes; i++) {
+        if (i)
+            fwrite("\xffMW\xff", 1, 4, fp);
+        fwrite(frames[i].b, 1, frames[i].n, fp);
+    }
+    fclose(fp);
+}
+
+START_TEST(test_seed_corpus)
+{
+    static struct fb f[4];
+    uint32_t o, u, pp;
+
+    f[0].n = 0;
+    fb_eth(&f[0], 0x0800);
+    inner_v4_tcp(&f[0]);
+    seed("eth-ipv4-tcp", 1, f, 1, DECODE_OK);
+
+    f[0].n = 0;
+    fb_eth(&f[0], 0x88a8);
+    fb_vlan(&f[0], 100, 0x8100);
+    fb_vlan(&f[0], 200, 0x86dd);
+    inner_v6_udp(&f[0]);
+    seed("qinq-ipv6-udp", 1, f, 1, DECODE_OK);
+
+    f[0].n = 0;
+    fb_eth(&f[0], 0x8847);
+    fb_mpls(&f[0], 16, 0);
+    fb_mpls(&f[0], 17, 1);
+    inner_v4_tcp(&f[0]);
+    seed("mpls-ipv4", 1, f, 1, DECODE_OK);
+
+    f[0].n = 0;
+    fb_eth(&f[0], 0x8864);
+    pp = fb_pppoe(&f[0], 0x0057);
+    inner_v6_udp(&f[0]);
+    fb_end_pppoe(&f[0], pp);
+    seed("pppoe-ipv6", 1, f, 1, DECODE_OK);
+
+    f[0].n = 0;
+    fb_eth(&f[0], 0x0800);
+    o = fb_ipv4(&f[0], 47, C4, D4, 1, 0);
+    fb_u16(&f[0], 0xB000);
+    fb_u16(&f[0], 0x6558);
+    fb_fill(&f[0], 0, 12);
+    fb_eth(&f[0], 0x0800);
+    inner_v4_tcp(&f[0]);
+    fb_end_ipv4(&f[0], o);
+    seed("gre-teb", 1, f, 1, DECODE_OK);
+
+    f[0].n = 0;
+    fb_eth(&f[0], 0x0800);
+    o = fb_ipv4(&f[0], 47, C4, D4, 1, 0);
+    fb_u16(&f[0], 0x3081);
+    fb_u16(&f[0], 0x880B);
+    fb_fill(&f[0], 0, 12);
+    fb_u16(&f[0], 0xff03);
+    fb_u16(&f[0], 0x0021);
+    inner_v4_tcp(&f[0]);
+    fb_end_ipv4(&f[0], o);
+    seed("gre-pptp", 1, f, 1, DECODE_OK);
+
+    f[0].n = 0;
+    fb_eth(&f[0], 0x0800);
+    o = fb_ipv4(&f[0], 47, C4, D4, 1, 0);
+    fb_u16(&f[0], 0x1000);
+    fb_u16(&f[0], 0x88BE);
+    fb_u32(&f[0], 1);
+    fb_u32(&f[0], 0x10640001u);
+    fb_u32(&f[0], 0);
+    fb_eth(&f[0], 0x0800);
+    inner_v4_tcp(&f[0]);
+    fb_end_ipv4(&f[0], o);
+    seed("erspan2", 1, f, 1, DECODE_OK);
+
+    f[0].n = 0;
+    fb_eth(&f[0], 0x0800);
+    o = fb_ipv4(&f[0], 47, C4, D4, 1, 0);
+    fb_u16(&f[0], 0x1000);
+    fb_u16(&f[0], 0x22EB);
+    fb_u32(&f[0], 1);
+    fb_u32(&f[0], 0x20640001u);
+    fb_u32(&f[0], 0);
+    fb_u32(&f[0], 1);
+    fb_fill(&f[0], 0, 8);
+    fb_eth(&f[0], 0x86dd);
+    inner_v6_udp(&f[0]);
+    fb_end_ipv4(&f[0], o);
+    seed("erspan3-subheader", 1, f, 1, DECODE_OK);
+
+    f[0].n = 0;
+    fb_eth(&f[0], 0x86dd);
+    o = fb_ipv6(&f[0], 17, B6, A6);
+    u = fb_udp(&f[0], 1, 4789);
+    fb_vxlan(&f[0], 5);
+    fb_eth(&f[0], 0x0800);
+    uint32_t o2 = fb_ipv4(&f[0], 41, C4, D4, 1, 0);
+    inner_v6_udp(&f[0]);
+    fb_end_ipv4(&f[0], o2);
+    fb_end_udp(&f[0], u);
+    fb_end_ipv6(&f[0], o);
+    seed("vxlan-6in4", 1, f, 1, DECODE_OK);
+
+    f[0].n = 0;
+    fb_eth(&f[0], 0x86dd);
+    o = fb_ipv6(&f[0], 0, A6, B6);
+    fb_ipv6_ext(&f[0], 60, 0);
+    fb_ipv6_ext(&f[0], 43, 1);
+    fb_ipv6_ext(&f[0], 51, 0);
+    fb_u8(&f[0], 6);
+    fb_u8(&f[0], 1);
+    fb_fill(&f[0], 0, 10);
+    fb_tcp(&f[0], 1, 2, 3, 4, MW_TCP_SYN, 5, 0);
+    fb_end_ipv6(&f[0], o);
+    seed("ipv6-ext-chain", 1, f, 1, DECODE_OK);
+
+    f[0].n = 0;
+    fb_fill(&f[0], 0, 14);
+    fb_u16(&f[0], 0x0800);
+    inner_v4_tcp(&f[0]);
+    seed("sll", 113, f, 1, DECODE_OK);
+    f[0].n = 0;
+    fb_u16(&f[0], 0x86dd);
+    fb_fill(&f[0], 0, 18);
+    inner_v6_udp(&f[0]);
+    seed("sll2", 276, f, 1, DECODE_OK);
+    f[0].n = 0;
+    fb_bytes(&f[0], "\x1e\x00\x00\x00", 4);
+    inner_v6_udp(&f[0]);
+    seed("null-le-inet6", 0, f, 1, DECODE_OK);
+    f[0].n = 0;
+    fb_u32(&f[0], 2);
+    inner_v4_tcp(&f[0]);
+    seed("loop-inet", 108, f, 1, DECODE_OK);
+    f[0].n = 0;
+    fb_u16(&f[0], 0xff03);
+    fb_u16(&f[0], 0x0021);
+    inner_v4_tcp(&f[0]);
+    seed("ppp", 9, f, 1, DECODE_OK);
+    f[0].n = 0;
+    fb_u16(&f[0], 0x8f00);
+    fb_u16(&f[0], 0x0800);
+    inner_v4_tcp(&f[0]);
+    seed("chdlc", 104, f, 1, DECODE_OK);
+    f[0].n = 0;
+    inner_v4_tcp(&f[0]);
+    seed("raw-ipv4", 101, f, 1, DECODE_OK);
+
+    /* lying lengths */
+    v4_tcp_frame(&f[0]);
+    f[0].b[14 + 20 + 12] = 0xf0;
+    seed("tcp-bad-offset", 1, f, 1, DECODE_MALFORMED);
+    v4_tcp_frame(&f[0]);
+    fb_set16(&f[0], 16, 1500);
+    seed("ipv4-short-capture", 1, f, 1, DECODE_OK);
+
+    /* fragments: three in reverse order, and an overlapping conflicting pair */
+    uint8_t dg[48];
+    memset(dg, 0x41, sizeof dg);
+    dg[4] = 0;
+    dg[5] = 48;
+    for (int k = 0; k < 3; k++)
+        v4_frag(&f[2 - k], 9, (uint16_t)(k * 2), k < 2, dg + k * 16, 16);
+    seed("frag-reverse", 1, f, 3, DECODE_OK);
+    dg[5] = 32;
+    v4_frag(&f[0], 10, 0, 1, dg, 24);
+    memset(dg, 0x42, sizeof dg);
+    v4_frag(&f[1], 10, 2, 0, dg + 16, 16);
+    seed("frag-overlap", 1, f, 2, DECODE_OK);
+}
+END_TEST
+
 static void name_cb(void *u, const char *name, uint64_t v)
 {
     int *n = u;
@@ -1159,6 +1362,7 @@ int main(void)
     tcase_add_test(tc, test_truncation_every_encapsulation);
     tcase_add_test(tc, test_decode_fragments);
     tcase_add_test(tc, test_stats_foreach);
+    tcase_add_test(tc, test_seed_corpus);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
