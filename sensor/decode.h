@@ -21,7 +21,9 @@
 /* IPv6 extension headers followed before the chain is refused. */
 #define DECODE_MAX_IPV6_EXT 8
 
-/* X(name): one counter each, reported as "decode.<name>". */
+/* X(name): one counter each, reported as "decode.<name>". Layer counters count
+ * headers peeled: vlan per tag, mpls per label stack, gre/erspan/vxlan/ipip per
+ * tunnel header, ipv4/ipv6 per IP header (outer and inner). */
 #define DECODE_COUNTERS(X)                                                         \
     /* seen */                                                                     \
     X(packets) X(bytes)                                                            \
@@ -34,7 +36,7 @@
     X(frag_dropped) X(nested_fragment)                                             \
     /* accepted with a note (trusted the smaller length, TSO zero length, ...) */  \
     X(ipv4_short_capture) X(ipv4_zero_total_len) X(ipv6_short_capture)             \
-    X(ipv6_jumbo) X(udp_short_capture)                                             \
+    X(ipv6_jumbo) X(udp_short_capture) X(ipv4_option_anomaly)                      \
     /* malformed: one per reason */                                                \
     X(truncated_link) X(truncated_eth) X(truncated_sll) X(truncated_null)          \
     X(truncated_ppp) X(truncated_vlan) X(truncated_mpls) X(truncated_pppoe)        \

@@ -60,6 +60,29 @@ static enum decode_result fragment(struct decode_walk *w, struct defrag_frag *f,
     return DECODE_OK;
 }
 
+/* RFC 791 option list: EOL ends it, NOP is one byte, every other option carries a
+ * length of at least 2 that must fit. A broken list does not stop decoding (the host
+ * stack may still accept the datagram) but is counted: crafted options are a classic
+ * way to make an IDS and the target parse a datagram differently. */
+static int ipv4_options_ok(const uint8_t *opt, uint32_t n)
+{
+    struct mw_reader r = mw_reader_make(opt, n);
+    while (mw_reader_left(&r) > 0) {
+        uint8_t type = mw_reader_u8(&r);
+        if (type == 0)
+            return 1;
+        if (type == 1)
+            continue;
+        uint8_t olen = mw_reader_u8(&r);
+        if (r.err || olen < 2)
+            return 0;
+        mw_reader_skip(&r, (size_t)olen - 2);
+        if (r.err)
+            return 0;
+    }
+    return 1;
+}
+
 /* IPv4 header: sets out's L3 fields, trims len to the datagram, leaves p at the payload.
  * Returns DECODE_OK to continue with DECODE_L_L4 (or DECODE_L_IP4 again after reassembly). */
 enum decode_result decode_ip_v4(struct decode_walk *w, const uint8_t **pp, uint32_t *plen,
@@ -90,8 +113,11 @@ enum decode_result decode_ip_v4(struct decode_walk *w, const uint8_t **pp, uint3
         w->short_capture = 1;
         tot = len;
     }
-    if (!w->fresh_datagram)
+    if (!w->fresh_datagram) {
         st->ipv4++;
+        if (hlen > 20 && !ipv4_options_ok(p + 20, hlen - 20))
+            st->ipv4_option_anomaly++;
+    }
     w->fresh_datagram = 0;
 
     struct mw_packet *o = w->out;

@@ -697,6 +697,8 @@ START_TEST(test_icmp)
 }
 END_TEST
 
+static void v4_frag(struct fb *f, uint16_t id, uint16_t off8, int more, const uint8_t *data, uint32_t n);
+
 /* ---- lying lengths ---- */
 
 static void v4_tcp_frame(struct fb *f)
@@ -786,6 +788,43 @@ START_TEST(test_lying_lengths)
     ck_assert_uint_eq(pkt.payload_len, 5);
     ck_assert_uint_eq(ST->ipv6_short_capture, 1);
     ck_assert_uint_eq(ST->udp_short_capture, 0); /* UDP length agrees with the bytes */
+}
+END_TEST
+
+START_TEST(test_ipv4_options)
+{
+    /* IHL 7: NOP, then a record-route option of length 7 with room for one address */
+    static const uint8_t good[8] = { 1, 7, 7, 4, 0, 0, 0, 0 };
+    /* an option whose length runs past the header */
+    static const uint8_t evil[8] = { 1, 0x44, 12, 0, 0, 0, 0, 0 };
+    for (int k = 0; k < 2; k++) {
+        struct fb f = { .n = 0 };
+        fb_eth(&f, 0x0800);
+        uint32_t ip = fb_ipv4(&f, 6, A4, B4, 7, 0x4000);
+        f.b[ip] = 0x47;
+        fb_bytes(&f, k ? evil : good, 8);
+        fb_tcp(&f, 40000, 3333, 1000, 2000, MW_TCP_PSH | MW_TCP_ACK, 512, 0);
+        fb_bytes(&f, "hello", 5);
+        fb_end_ipv4(&f, ip);
+        ck_assert_int_eq(run(1, &f), DECODE_OK);
+        ck_assert_uint_eq(pkt.sport, 40000);
+        ck_assert_uint_eq(pkt.payload_len, 5);
+        ck_assert_uint_eq(pkt.l3_len, 53);
+        ck_assert_uint_eq(ST->ipv4_option_anomaly, (uint64_t)k);
+    }
+}
+END_TEST
+
+START_TEST(test_housekeep_expires_fragments)
+{
+    struct fb f;
+    uint8_t data[16] = { 0 };
+    v4_frag(&f, 1, 0, 1, data, 16);
+    ck_assert_int_eq(run(1, &f), DECODE_HELD);
+    decode_housekeep(ctx, 1700000000000000ULL + 5 * 1000000ULL);
+    ck_assert_uint_eq(ST->defrag.timeouts, 0);
+    decode_housekeep(ctx, 1700000000000000ULL + 3600 * 1000000ULL);
+    ck_assert_uint_eq(ST->defrag.timeouts, 1);
 }
 END_TEST
 
@@ -1358,6 +1397,8 @@ int main(void)
     tcase_add_test(tc, test_icmp);
     tcase_add_test(tc, test_lying_lengths);
     tcase_add_test(tc, test_depth_cap);
+    tcase_add_test(tc, test_ipv4_options);
+    tcase_add_test(tc, test_housekeep_expires_fragments);
     tcase_add_test(tc, test_truncation_spans);
     tcase_add_test(tc, test_truncation_every_encapsulation);
     tcase_add_test(tc, test_decode_fragments);
