@@ -296,6 +296,16 @@ START_TEST(test_gre)
     ck_assert_int_eq(run(1, &f), DECODE_OK);
     expect_v4_tcp();
 
+    /* RFC 1701 routing present: obsolete, skipped and counted */
+    f.b[34] = 0x40;
+    f.b[35] = 0x00;
+    fb_set16(&f, 36, 0x0800);
+    ck_assert_int_eq(run(1, &f), DECODE_SKIP);
+    ck_assert_uint_eq(ST->gre_unsupported, 1);
+    f.b[34] = 0x30;
+    f.b[35] = 0x81;
+    fb_set16(&f, 36, 0x880B);
+
     /* version 2 does not exist */
     f.b[34 + 1] = 0x82;
     ck_assert_int_eq(run(1, &f), DECODE_MALFORMED);
@@ -360,6 +370,29 @@ START_TEST(test_erspan)
         expect_v6_udp();
         ck_assert_uint_eq(pkt.tunnel_depth, 1);
     }
+
+    /* type III carrying an IP frame (FT 2), then an unknown frame type and version */
+    f.n = 0;
+    fb_eth(&f, 0x0800);
+    o = fb_ipv4(&f, 47, C4, D4, 1, 0);
+    fb_u16(&f, 0x1000);
+    fb_u16(&f, 0x22EB);
+    fb_u32(&f, 9);
+    fb_u32(&f, 0x20640001u);
+    fb_u32(&f, 0);
+    fb_u16(&f, 0);
+    uint32_t ftb = f.n;
+    fb_u16(&f, 2 << 10); /* FT = 2 */
+    inner_v4_tcp(&f);
+    fb_end_ipv4(&f, o);
+    ck_assert_int_eq(run(1, &f), DECODE_OK);
+    expect_v4_tcp();
+    f.b[ftb] = 5 << 2;
+    ck_assert_int_eq(run(1, &f), DECODE_SKIP);
+    f.b[ftb] = 0;
+    f.b[ftb - 10] = 0x70; /* ERSPAN version 7 */
+    ck_assert_int_eq(run(1, &f), DECODE_SKIP);
+    ck_assert_uint_eq(ST->erspan_unsupported, 2);
 }
 END_TEST
 
