@@ -248,7 +248,7 @@ int json_tok_parse(const uint8_t *js, size_t len, struct json_tok *toks, unsigne
                 closing = 1;
                 break;
             }
-            /* fall through */
+            break; /* a value starts here */
         case S_VALUE:
             break;
         }

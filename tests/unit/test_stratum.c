@@ -272,6 +272,25 @@ START_TEST(test_kaspa_submit_keeps_stratum1)
 }
 END_TEST
 
+/* An Equihash (ZIP 301) session as EWBF and a public pool exchange it: the
+ * subscribe result [null, extranonce1] is only meaningful as an answer. */
+START_TEST(test_equihash_session)
+{
+    static const struct line ls[] = {
+        { FWD, "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"EWBF 0.3.4b\",null,\"zec.pool.example\",\"6666\"]}" },
+        { REV, "{\"id\":1,\"result\":[null,\"bbb5010000000000e8d04fec14a31432\"],\"error\":null}" },
+        { REV, "{\"id\":null,\"params\":[\"00028f5c0000000000000000000000000000000000000000000000000000000\"],"
+               "\"method\":\"mining.set_target\"}" },
+        { FWD, "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"t1d7wj89Zf2xgEKjqCtKjs3xudXUraUsYkc.rig\",\"z\"]}" },
+        { REV, "{\"id\":2,\"result\":true,\"error\":null}" },
+        { REV, ZEC_NOTIFY },
+        { FWD, "{\"id\":3,\"method\":\"mining.extranonce.subscribe\",\"params\":[]}" },
+    };
+    struct want w = { MW_VAR_STRATUM1, BOTH, FWD, 0, 0, 0, 1, "t1d7wj89Zf2xgEKjqCtKjs3xudXUraUsYkc.rig", "EWBF 0.3.4b" };
+    check_all_ways(ls, sizeof ls / sizeof ls[0], &w);
+}
+END_TEST
+
 START_TEST(test_facts_reported_once)
 {
     static const struct line ls[] = {
@@ -450,6 +469,7 @@ int main(void)
     tcase_add_test(tc, test_server_side_only);
     tcase_add_test(tc, test_client_side_only);
     tcase_add_test(tc, test_kaspa_submit_keeps_stratum1);
+    tcase_add_test(tc, test_equihash_session);
     tcase_add_test(tc, test_facts_reported_once);
     tcase_add_test(tc, test_oversize_line_bounded);
     tcase_add_test(tc, test_gap_resyncs);
