@@ -111,7 +111,7 @@ static struct capture *capture_open_live(struct capture *c, const struct capture
         return NULL;
     }
     if (rc > 0)
-        mw_log(MW_LOG_WARNING, "capture on %s: %s", p->iface,
+        mw_log(MW_LOG_WARN, "capture on %s: %s", p->iface,
                rc == PCAP_WARNING_PROMISC_NOTSUP ? "promiscuous mode not supported"
                                                  : pcap_geterr(c->pcap));
     if (p->fanout_group > 0 && capture_join_fanout(c, p->fanout_group, err, errlen) != 0)

@@ -26,6 +26,7 @@
 #define HOST_ALGO_LEN 24
 #define HOST_EVICT_SCAN 64
 #define HOST_REPORT_STEP 64
+#define HOST_PENDING 32
 
 struct host_ev {
     enum mw_variant variant;
@@ -61,6 +62,11 @@ struct hosts {
     uint32_t count;
     struct host *lru_head, *lru_tail;
     uint32_t report_cursor;
+    /* Hosts whose event waits for the alert that changed them to be written first. */
+    struct host *pending[HOST_PENDING];
+    const char *pending_reason[HOST_PENDING];
+    uint64_t pending_ts[HOST_PENDING];
+    unsigned npending;
     uint64_t created, evicted, evicted_flagged, refused, events, suppressed_throttle, suppressed_rule,
         evidence_full, flagged;
     char line[16384];
@@ -163,6 +169,9 @@ static struct host *hosts_find(const struct hosts *h, const struct mw_addr *a)
 
 static void hosts_remove(struct hosts *h, struct host *x)
 {
+    for (unsigned i = 0; i < h->npending; i++)
+        if (h->pending[i] == x)
+            h->pending[i] = NULL;
     struct host **pp = &h->buckets[hosts_hash(&x->addr) & h->mask];
     while (*pp && *pp != x)
         pp = &(*pp)->hnext;
@@ -444,15 +453,37 @@ int hosts_finding(struct hosts *h, const struct detect_finding *fd, uint32_t *re
         x->verdict = v;
         x->changed = 1;
     }
-    if (x->changed && x->verdict != HOST_NONE)
-        hosts_event(h, x, fd->ts_us, x->reported_verdict == HOST_NONE ? "flagged"
-                                     : x->reported_verdict != x->verdict ? "verdict-changed"
-                                                                         : "evidence-changed");
+    if (x->changed && x->verdict != HOST_NONE) {
+        const char *why = x->reported_verdict == HOST_NONE ? "flagged"
+                          : x->reported_verdict != x->verdict ? "verdict-changed"
+                                                              : "evidence-changed";
+        unsigned i;
+        for (i = 0; i < h->npending && h->pending[i] != x; i++)
+            ;
+        if (i < h->npending) {
+            h->pending_ts[i] = fd->ts_us; /* already queued: one event covers both changes */
+        } else if (h->npending < HOST_PENDING) {
+            h->pending[h->npending] = x;
+            h->pending_reason[h->npending] = why;
+            h->pending_ts[h->npending++] = fd->ts_us;
+        } else {
+            hosts_event(h, x, fd->ts_us, why);
+        }
+    }
     return write;
+}
+
+void hosts_flush(struct hosts *h)
+{
+    for (unsigned i = 0; i < h->npending; i++)
+        if (h->pending[i])
+            hosts_event(h, h->pending[i], h->pending_ts[i], h->pending_reason[i]);
+    h->npending = 0;
 }
 
 void hosts_housekeep(struct hosts *h, uint64_t now_us)
 {
+    hosts_flush(h);
     /* A bounded slice of the table per call, so no packet waits on a full walk. */
     for (int i = 0; i < HOST_REPORT_STEP; i++) {
         uint32_t b = h->report_cursor++ & h->mask;

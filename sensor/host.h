@@ -41,7 +41,9 @@ struct hosts *hosts_new(const struct hosts_params *p, struct eve *eve);
 void hosts_free(struct hosts *h);
 /* detect.c's finding callback: updates the host, returns 1 when the alert is to be written. */
 int hosts_finding(struct hosts *h, const struct detect_finding *fd, uint32_t *repeats);
-/* Periodic host events, in bounded steps. */
+/* Write the host events that findings queued (after their alerts were written). */
+void hosts_flush(struct hosts *h);
+/* Periodic host events, in bounded steps (flushes queued events first). */
 void hosts_housekeep(struct hosts *h, uint64_t now_us);
 /* The verdict of a tracked host (tests, report). */
 enum host_verdict hosts_verdict(const struct hosts *h, const struct mw_addr *a, uint32_t *score);

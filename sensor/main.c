@@ -24,6 +24,7 @@
 #include "rules/rules.h"
 #include "sensor/capture.h"
 #include "sensor/config.h"
+#include "sensor/decode.h"
 #include "sensor/log.h"
 #include "sensor/netset.h"
 #include "sensor/output.h"
@@ -147,16 +148,22 @@ static int mw_parse_args(int argc, char **argv, struct mw_opts *o)
 static size_t mw_rule_files(const struct mw_config *cfg, char **files, size_t max)
 {
     size_t n = 0;
-    const char *dir = cfg->rules.directory[0] ? cfg->rules.directory : NULL;
+    const char *dir = cfg->rules.directory[0] ? cfg->rules.directory : MW_INSTALLED_RULES_DIR;
     struct stat st;
-    if (!dir)
-        dir = stat(MW_DEFAULT_RULES_DIR, &st) == 0 ? MW_DEFAULT_RULES_DIR : MW_INSTALLED_RULES_DIR;
+    /* Run from a build tree before `make install`: the installed default directory does not
+     * exist yet, so the repository's default rules stand in for it. */
+    if (strcmp(dir, MW_INSTALLED_RULES_DIR) == 0 && stat(dir, &st) != 0)
+        dir = MW_DEFAULT_RULES_DIR;
     for (size_t i = 0; i < cfg->rules.files.count && n < max; i++) {
         const char *f = cfg->rules.files.path[i];
         size_t len = strlen(dir) + strlen(f) + 2;
         files[n] = malloc(len);
-        if (files[n])
-            snprintf(files[n++], len, f[0] == '/' ? "%2$s" : "%1$s/%2$s", dir, f);
+        if (!files[n])
+            continue;
+        if (f[0] == '/')
+            snprintf(files[n++], len, "%s", f);
+        else
+            snprintf(files[n++], len, "%s/%s", dir, f);
     }
     if (cfg->rules.files.count)
         return n;
@@ -314,6 +321,8 @@ static void *mw_capture_loop(void *arg)
         }
         if (now >= next_house) {
             worker_housekeep(w, now);
+            if (t->id == 0)
+                output_flush(run->out); /* quiet links must not leave lines in the buffer */
             next_house = now + 100000; /* housekeeping steps are bounded; run them every 100 ms */
         }
         if (interval_us) {
@@ -471,7 +480,7 @@ int main(int argc, char **argv)
                                      cfg.capture.promiscuous, bpf, fanout };
         run.cap[i] = capture_open(&cp, err, sizeof err);
         if (!run.cap[i] && i > 0 && fanout) {
-            mw_log(MW_LOG_WARNING, "%s; falling back to one capture thread", err);
+            mw_log(MW_LOG_WARN, "%s; falling back to one capture thread", err);
             nworkers = 1;
             break;
         }
@@ -498,7 +507,7 @@ int main(int argc, char **argv)
     }
     const char *pidfile = o.pidfile ? o.pidfile : (o.daemon ? cfg.daemon.pidfile : NULL);
     if (pidfile && mw_write_pidfile(pidfile) != 0)
-        mw_log(MW_LOG_WARNING, "cannot write pidfile %s: %s", pidfile, strerror(errno));
+        mw_log(MW_LOG_WARN, "cannot write pidfile %s: %s", pidfile, strerror(errno));
     const char *user = o.user ? o.user : (cfg.run_as.user[0] ? cfg.run_as.user : NULL);
     const char *group = o.group ? o.group : (cfg.run_as.group[0] ? cfg.run_as.group : NULL);
     if (privdrop(user, group, o.allow_root || o.read_file != NULL, err, sizeof err) != 0) {

@@ -72,8 +72,7 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
     w->sh = sh;
     w->rules = sh->rules;
 
-    struct defrag_params dp;
-    defrag_params_default(&dp);
+    struct defrag_params dp = defrag_params_default();
     dp.memcap = cfg->defrag.memcap;
     dp.max_trackers = cfg->defrag.max_trackers;
     dp.timeout_s = cfg->defrag.timeout;
@@ -178,6 +177,7 @@ void worker_packet(struct worker *w, int dlt, const uint8_t *data, uint32_t capl
     detect_packet(w->detect, f, dir, &p);
     if (p.proto == IPPROTO_TCP)
         stream_packet(w->stream, f, dir, &p);
+    hosts_flush(w->hosts);
 }
 
 void worker_housekeep(struct worker *w, uint64_t now_us)
@@ -193,7 +193,7 @@ void worker_drain(struct worker *w, uint64_t now_us)
     if (now_us > w->now_us)
         w->now_us = now_us;
     flow_table_shutdown(w->flows);
-    hosts_housekeep(w->hosts, w->now_us);
+    hosts_flush(w->hosts);
 }
 
 struct worker_cap {

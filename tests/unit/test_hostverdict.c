@@ -44,8 +44,12 @@ static void teardown(void)
 }
 
 /* Count output lines containing every one of the given substrings. */
+static struct hosts *cur;
+
 static int lines_with(const char *a, const char *b)
 {
+    if (cur)
+        hosts_flush(cur);
     output_flush(out);
     FILE *f = fopen(out_path, "r");
     ck_assert_ptr_nonnull(f);
@@ -82,7 +86,9 @@ static int finding(struct hosts *h, struct mw_flow *f, struct mw_evidence *ev, u
                    uint32_t *repeats)
 {
     struct detect_finding fd = { f, ev, MW_DIR_FWD, sid, 2, 0, 0, ts };
-    return hosts_finding(h, &fd, repeats);
+    int write = hosts_finding(h, &fd, repeats);
+    hosts_flush(h); /* the worker flushes queued host events after every packet */
+    return write;
 }
 
 START_TEST(test_dns_lookup_alone_is_likely_miner_at_most)
@@ -90,7 +96,7 @@ START_TEST(test_dns_lookup_alone_is_likely_miner_at_most)
     struct hosts_params p;
     hosts_params_default(&p);
     p.home_net = &home;
-    struct hosts *h = hosts_new(&p, eve);
+    struct hosts *h = cur = hosts_new(&p, eve);
     struct mw_flow f;
     struct mw_evidence ev;
     uint32_t rep, score;
@@ -105,6 +111,7 @@ START_TEST(test_dns_lookup_alone_is_likely_miner_at_most)
     ck_assert_uint_eq(score, 20);
     ck_assert_int_eq(lines_with("\"event_type\":\"host\"", "\"verdict\":\"likely-miner\""), 1);
     hosts_free(h);
+    cur = NULL;
 }
 END_TEST
 
@@ -113,7 +120,7 @@ START_TEST(test_protocol_makes_miner_and_new_pool_reports)
     struct hosts_params p;
     hosts_params_default(&p);
     p.home_net = &home;
-    struct hosts *h = hosts_new(&p, eve);
+    struct hosts *h = cur = hosts_new(&p, eve);
     struct mw_flow f;
     struct mw_evidence ev;
     uint32_t rep;
@@ -132,6 +139,7 @@ START_TEST(test_protocol_makes_miner_and_new_pool_reports)
     finding(h, &f, &ev, MW_SID_STRATUM1, 3000000, &rep);
     ck_assert_int_eq(lines_with("pool-a.example", "pool-b.example"), 1);
     hosts_free(h);
+    cur = NULL;
 }
 END_TEST
 
@@ -141,7 +149,7 @@ START_TEST(test_throttle_counts_repeats)
     hosts_params_default(&p);
     p.home_net = &home;
     p.throttle_window_us = 60ull * 1000000u;
-    struct hosts *h = hosts_new(&p, eve);
+    struct hosts *h = cur = hosts_new(&p, eve);
     struct mw_flow f;
     struct mw_evidence ev;
     uint32_t rep = 99;
@@ -157,6 +165,7 @@ START_TEST(test_throttle_counts_repeats)
     /* Another signature for the same pool is not throttled by the first. */
     ck_assert_int_eq(finding(h, &f, &ev, MW_SID_POOL_ADDRESS, 62500000, &rep), 1);
     hosts_free(h);
+    cur = NULL;
 }
 END_TEST
 
@@ -169,7 +178,7 @@ START_TEST(test_suppression_rules)
     p.suppress[0].sid = MW_SID_DNS_POOL;
     ck_assert_int_eq(netset_parse_prefix("10.9.0.0/16", &p.suppress[0].net, &p.suppress[0].bits), 0);
     strcpy(p.suppress[0].pool, "example.org");
-    struct hosts *h = hosts_new(&p, eve);
+    struct hosts *h = cur = hosts_new(&p, eve);
     struct mw_flow f;
     struct mw_evidence ev;
     uint32_t rep;
@@ -185,6 +194,7 @@ START_TEST(test_suppression_rules)
     make_flow(&f, "10.9.1.1", "192.0.2.53", 53);
     ck_assert_int_eq(finding(h, &f, &ev, MW_SID_TLS_SNI_POOL, 1000000, &rep), 1);
     hosts_free(h);
+    cur = NULL;
 }
 END_TEST
 
@@ -193,7 +203,7 @@ START_TEST(test_allowlisted_is_authorised_and_resolver_not_flagged)
     struct hosts_params p;
     hosts_params_default(&p);
     p.home_net = &home;
-    struct hosts *h = hosts_new(&p, eve);
+    struct hosts *h = cur = hosts_new(&p, eve);
     struct mw_flow f;
     struct mw_evidence ev;
     uint32_t rep;
@@ -214,6 +224,7 @@ START_TEST(test_allowlisted_is_authorised_and_resolver_not_flagged)
     ck_assert_int_eq(finding(h, &f, &ev, MW_SID_STRATUM1, 1000000, &rep), 1);
     ck_assert_int_eq(hosts_verdict(h, &f.addr[0], NULL), HOST_NONE);
     hosts_free(h);
+    cur = NULL;
 }
 END_TEST
 
@@ -223,7 +234,7 @@ START_TEST(test_eviction_prefers_unflagged_and_keeps_active_flagged)
     hosts_params_default(&p);
     p.home_net = &home;
     p.max_hosts = 4;
-    struct hosts *h = hosts_new(&p, eve);
+    struct hosts *h = cur = hosts_new(&p, eve);
     struct mw_flow f;
     struct mw_evidence ev;
     uint32_t rep;
@@ -247,6 +258,7 @@ START_TEST(test_eviction_prefers_unflagged_and_keeps_active_flagged)
     finding(h, &f, &ev, MW_SID_STRATUM1, 2000000 + p.report_interval_us * 2, &rep);
     ck_assert_int_eq(hosts_verdict(h, &f.addr[0], NULL), HOST_MINER);
     hosts_free(h);
+    cur = NULL;
 }
 END_TEST
 
@@ -256,7 +268,7 @@ START_TEST(test_periodic_report)
     hosts_params_default(&p);
     p.home_net = &home;
     p.report_interval_us = 10ull * 1000000u;
-    struct hosts *h = hosts_new(&p, eve);
+    struct hosts *h = cur = hosts_new(&p, eve);
     struct mw_flow f;
     struct mw_evidence ev;
     uint32_t rep;
@@ -272,6 +284,7 @@ START_TEST(test_periodic_report)
         hosts_housekeep(h, 40000000);
     ck_assert_int_eq(lines_with("\"reason\":\"periodic\"", "10.4.0.1"), 1);
     hosts_free(h);
+    cur = NULL;
 }
 END_TEST
 

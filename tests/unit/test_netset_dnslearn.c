@@ -1,5 +1,6 @@
 /* test_netset_dnslearn.c - configuration prefix sets and the DNS-learned address table. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
