@@ -99,13 +99,14 @@ int pg_open(struct pg_writer *w, const char *path, enum pg_format fmt, uint64_t 
         fclose(f);
         return -1;
     }
+    w->owns_file = 1;
     return 0;
 }
 
 int pg_close(struct pg_writer *w)
 {
     int rc = w->error ? -1 : 0;
-    if (w->f && fclose(w->f) != 0)
+    if (w->f && (w->owns_file ? fclose(w->f) : fflush(w->f)) != 0)
         rc = -1;
     w->f = NULL;
     return rc;

@@ -21,6 +21,7 @@ struct pg_writer {
     uint32_t step_us; /* added after every frame */
     uint32_t frames;
     int error;        /* sticky: any write failed */
+    int owns_file;    /* pg_close closes f */
 };
 
 /* Open path for writing; ts starts at start_us (microseconds since the epoch). 0 or -1. */
