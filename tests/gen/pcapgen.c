@@ -350,7 +350,8 @@ static void tcp_seg(struct pg_tcp *s, enum pg_dir dir, uint32_t seq, uint8_t fla
         l4[21] = 4;
         put_be16(l4 + 22, a->family == 4 ? 1460 : 1440);
     }
-    memcpy(l4 + hl, data, len);
+    if (len)
+        memcpy(l4 + hl, data, len);
     pg_ip_packet(s->w, &s->link, a, b, 6, l4, hl + len, 16, s->ip_id[dir]++);
 }
 
