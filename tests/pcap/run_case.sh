@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# run_case.sh CASE.json - one pcap regression case: generate the case's scenario with mwgen,
+# run minewatch over it, then check the EVE output with check_eve.py.
+#   env: MW_BINARY_DIR (build tree with mwgen and minewatch), MW_SOURCE_DIR (optional)
+#   case keys used here: "scenario", "gen_args" (extra mwgen arguments), "args" (extra
+#   minewatch arguments; "{casedir}" expands to the case file's directory).
+# Fails on a non-zero minewatch exit, on any sanitizer report, or when check_eve.py fails.
+set -u
+case_file=$1
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${MW_BINARY_DIR:?MW_BINARY_DIR must point at the build tree}
+name=$(basename "$case_file" .json)
+work="$bin/tests/pcap/work/$name"
+mkdir -p "$work" || exit 1
+rm -f "$work/eve.json" "$work/stderr.txt" "$work/capture.pcap"
+
+# Case fields, NUL-separated: scenario, then "G" + gen_args..., then "A" + args...
+mapfile -d '' fields < <(python3 - "$case_file" <<'PY'
+import json, os, sys
+c = json.load(open(sys.argv[1]))
+d = os.path.dirname(os.path.abspath(sys.argv[1]))
+out = [c["scenario"]] + ["G" + str(a) for a in c.get("gen_args", [])] + \
+      ["A" + str(a).replace("{casedir}", d) for a in c.get("args", [])]
+sys.stdout.write("".join(s + "\0" for s in out))
+PY
+) || { echo "run_case: cannot read $case_file"; exit 2; }
+[ ${#fields[@]} -ge 1 ] || { echo "run_case: $case_file has no scenario"; exit 2; }
+scenario=${fields[0]}
+gen_args=()
+mw_args=()
+for f in "${fields[@]:1}"; do
+    case $f in G*) gen_args+=("${f:1}") ;; A*) mw_args+=("${f:1}") ;; esac
+done
+
+if ! "$bin/mwgen" "$scenario" "${gen_args[@]}" "$work/capture.pcap"; then
+    echo "run_case: mwgen $scenario failed"; exit 1
+fi
+if [ ! -x "$bin/minewatch" ]; then
+    echo "run_case: $bin/minewatch not built"; exit 1
+fi
+echo "+ minewatch -r $work/capture.pcap --eve $work/eve.json ${mw_args[*]}"
+"$bin/minewatch" -r "$work/capture.pcap" --eve "$work/eve.json" "${mw_args[@]}" 2>"$work/stderr.txt"
+rc=$?
+if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: .*Sanitizer' "$work/stderr.txt"; then
+    echo "FAIL $name: sanitizer report:"; cat "$work/stderr.txt"; exit 1
+fi
+if [ $rc -ne 0 ]; then
+    echo "FAIL $name: minewatch exited with status $rc"; tail -20 "$work/stderr.txt"; exit 1
+fi
+if [ ! -f "$work/eve.json" ]; then
+    echo "FAIL $name: minewatch wrote no EVE file ($work/eve.json)"; exit 1
+fi
+python3 "$here/check_eve.py" "$work/eve.json" "$case_file"
