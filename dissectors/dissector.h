@@ -46,6 +46,9 @@ struct mw_dctx {
     uint8_t handshake_seen;  /* 1 when the TCP SYN was seen, so FWD is surely the client */
     uint8_t keep_following;  /* set by a dissector to be fed past the inspection depth */
     uint8_t closed;          /* set by a dissector to say it has nothing more to learn */
+    uint8_t reprobe;         /* set by a dissector when the rest of the stream is another protocol
+                                (an HTTP CONNECT tunnel opened): the sensor detaches it and probes
+                                the bytes that follow afresh */
     struct mw_flow_app *app; /* per-flow counters, writable */
     mw_emit_fn emit;
     void *sink;              /* detect.c's context */

@@ -545,9 +545,9 @@ static long httpm_head(struct httpm_state *s, struct mw_dctx *ctx, int dir, cons
         return got;
     }
     if (req.method == HMM_CONNECT && rs.status >= 200 && rs.status < 300) {
+        /* Mining through a web proxy: what follows is the tunnelled protocol itself. */
         s->d[0].mode = s->d[1].mode = HM_OPAQUE;
-        if (!s->mining_seen)
-            ctx->closed = 1;
+        ctx->reprobe = 1;
         return got;
     }
     if (req.method == HMM_CONNECT) /* refused: the client may send more requests */

@@ -712,7 +712,7 @@ void config_defaults(struct mw_config *cfg)
     cfg->stream.buffer_size = 16 * KB;
     cfg->stream.max_ooo_segments = 64;
 
-    cfg->detect.confirm_hold = 2;
+    cfg->detect.confirm_hold = 30;
     cfg->detect.ndpi = true;
 
     snprintf(cfg->rules.directory, sizeof cfg->rules.directory, "%s", MW_INSTALLED_RULES_DIR);

@@ -38,6 +38,7 @@ static const struct mw_dissector *const detect_registry[] = {
 };
 #define DETECT_NDISS (sizeof detect_registry / sizeof detect_registry[0])
 #define DETECT_MAX_ALERTED 8
+#define DETECT_RESOLVERS 256
 
 struct detect_buf {
     struct detect_buf *next_free;
@@ -65,7 +66,7 @@ struct detect_flow {
 struct detect_counters {
     uint64_t flows_inspected, dissector_attached[DETECT_NDISS], dissector_malformed, buffer_overflow,
         buffer_exhausted, gaps, alerts, suppressed, allowlisted, names_seen, names_matched,
-        crypto_general, pool_address, dns_learned_address, on_behalf, alloc_fail;
+        crypto_general, pool_address, dns_learned_address, on_behalf, alloc_fail, reprobes;
 };
 
 struct detect {
@@ -75,6 +76,9 @@ struct detect {
     struct dnslearn *learn;
     detect_finding_fn on_finding;
     void *finding_user;
+    /* Hosts seen serving DNS on port 53: their own lookups are made on behalf of clients. */
+    struct mw_addr resolvers[DETECT_RESOLVERS];
+    unsigned nresolvers, resolver_next;
     struct detect_buf *free_bufs;
     uint32_t bufs_in_use;
     uint64_t live_flows;
@@ -93,7 +97,7 @@ void detect_params_default(struct detect_params *p)
     memset(p, 0, sizeof *p);
     p->buffer_size = 16384;
     p->max_buffers = 4096;
-    p->confirm_hold_us = 2000000;
+    p->confirm_hold_us = 30000000;
 }
 
 struct detect *detect_new(const struct detect_params *p, struct eve *eve, struct rules *const *rules,
@@ -183,11 +187,17 @@ static int detect_already(const struct detect_flow *df, uint32_t sid)
 /* Fill the empty fields of dst from src; a specific dialect wins over plain stratum1. */
 static void detect_merge(struct mw_evidence *dst, const struct mw_evidence *src)
 {
-    if (dst->variant == MW_VAR_NONE || (dst->variant == MW_VAR_STRATUM1 && src->variant != MW_VAR_STRATUM1 &&
-                                        src->kind == MW_EV_PROTOCOL && !src->suspicion))
+    /* Generic first impressions give way to the specific dialect: plain Stratum V1 to
+     * a Stratum dialect, HTTP getwork signals (headers) to a getblocktemplate body. */
+    int upgrade = dst->variant == MW_VAR_NONE ||
+                  (src->kind == MW_EV_PROTOCOL && !src->suspicion && src->variant != dst->variant &&
+                   (dst->variant == MW_VAR_STRATUM1 || (dst->variant == MW_VAR_GETWORK && src->variant == MW_VAR_GBT)));
+    if (upgrade) {
         dst->variant = src->variant;
-    if (!dst->sid || dst->suspicion > src->suspicion)
         dst->sid = src->sid;
+    } else if (!dst->sid || dst->suspicion > src->suspicion) {
+        dst->sid = src->sid;
+    }
     dst->sides |= src->sides;
     if (src->confidence > dst->confidence)
         dst->confidence = src->confidence;
@@ -215,7 +225,7 @@ static void detect_raise(struct detect *d, struct mw_flow *f, struct detect_flow
     if (df->nalerted < DETECT_MAX_ALERTED)
         df->alerted[df->nalerted++] = sid;
     const struct rules *r = *d->rules;
-    struct detect_finding fd = { f, ev, miner_dir, sid, severity, on_behalf, 0, ts_us };
+    struct detect_finding fd = { f, ev, miner_dir, sid, severity, on_behalf, 0, ts_us, 0 };
     if (r && rules_allowed(r, &f->addr[miner_dir], ev->pool_host[0] ? ev->pool_host : NULL)) {
         fd.allowlisted = 1;
         d->c.allowlisted++;
@@ -238,7 +248,8 @@ static void detect_raise(struct detect *d, struct mw_flow *f, struct detect_flow
     a.ts_us = ts_us;
     a.repeats = repeats;
     if (on_behalf)
-        a.resolver_note = "asked by a configured DNS server or proxy on behalf of its clients";
+        a.resolver_note = ev->variant == MW_VAR_DNS ? "asked by a DNS server on behalf of its clients"
+                                                    : "requested by a configured proxy on behalf of its clients";
     f->alerted = 1;
     df->miner_dir = (uint8_t)miner_dir;
     if (df->variant == MW_VAR_NONE || ev->kind == MW_EV_PROTOCOL)
@@ -269,8 +280,19 @@ static void detect_protocol(struct detect *d, struct mw_flow *f, struct detect_f
                             const struct mw_evidence *ev, uint64_t ts_us)
 {
     if (df->proto_alerted) {
-        if (df->info)
-            detect_merge(df->info, ev);
+        if (!df->info)
+            return;
+        struct mw_evidence before = *df->info;
+        detect_merge(df->info, ev);
+        /* A worker or agent learned after the alert still belongs in the host's record. */
+        if (d->on_finding && (strcmp(before.worker, df->info->worker) != 0 ||
+                              strcmp(before.agent, df->info->agent) != 0)) {
+            struct detect_finding fd = { f, df->info, df->info->client_dir,
+                                         df->info->sid ? df->info->sid : mw_signature_for_variant(df->info->variant),
+                                         0, 0, 0, ts_us, 1 };
+            uint32_t repeats;
+            d->on_finding(d->finding_user, &fd, &repeats);
+        }
         return;
     }
     if (!df->pend) {
@@ -305,6 +327,25 @@ static uint32_t detect_name_sid(const struct mw_evidence *ev, const struct rules
     }
 }
 
+static int detect_is_resolver(const struct detect *d, const struct mw_addr *a)
+{
+    for (unsigned i = 0; i < d->nresolvers; i++)
+        if (memcmp(&d->resolvers[i], a, sizeof *a) == 0)
+            return 1;
+    return 0;
+}
+
+/* Remember the server side of a DNS exchange (bounded, oldest replaced first). */
+static void detect_learn_resolver(struct detect *d, const struct mw_addr *a)
+{
+    if (detect_is_resolver(d, a))
+        return;
+    d->resolvers[d->resolver_next] = *a;
+    d->resolver_next = (d->resolver_next + 1) % DETECT_RESOLVERS;
+    if (d->nresolvers < DETECT_RESOLVERS)
+        d->nresolvers++;
+}
+
 /* A DNS answer for a listed name: remember every address it maps to. */
 static void detect_learn_answers(struct detect *d, const struct rules *r, const struct mw_dns_record *rec,
                                  const char *pool_name, uint64_t ts_us)
@@ -326,6 +367,8 @@ static void detect_name(struct detect *d, struct mw_flow *f, struct detect_flow 
 {
     const struct rules *r = *d->rules;
     d->c.names_seen++;
+    if (ev->variant == MW_VAR_DNS && f->port[!ev->client_dir] == 53)
+        detect_learn_resolver(d, &f->addr[!ev->client_dir]);
     if (!r || !ev->pool_host[0])
         return;
     struct rules_match m;
@@ -360,7 +403,8 @@ static void detect_name(struct detect *d, struct mw_flow *f, struct detect_flow 
     if (!sid)
         return;
     const struct netset *helpers = ev->variant == MW_VAR_DNS ? d->p.dns_servers : d->p.proxies;
-    uint8_t on_behalf = helpers && netset_contains(helpers, &f->addr[ev->client_dir]);
+    uint8_t on_behalf = (helpers && netset_contains(helpers, &f->addr[ev->client_dir])) ||
+                        (ev->variant == MW_VAR_DNS && detect_is_resolver(d, &f->addr[ev->client_dir]));
     if (on_behalf)
         d->c.on_behalf++;
     if (!out.confidence)
@@ -469,7 +513,7 @@ static long detect_consume(struct detect *d, struct detect_flow *df, struct mw_d
         if (c == 0)
             break;
         off += (size_t)c > len - off ? len - off : (size_t)c;
-        if (ctx->closed)
+        if (ctx->closed || ctx->reprobe)
             break;
     }
     return (long)off;
@@ -537,6 +581,44 @@ static void detect_check_pending(struct detect *d, struct mw_flow *f, struct det
         detect_flush_pending(d, f, df, ts_us);
 }
 
+/* The side that has not confirmed just sent complete messages that were not the protocol:
+ * waiting longer would only delay a one-sided alert. */
+static void detect_other_side_spoke(struct detect *d, struct mw_flow *f, struct detect_flow *df, int dir,
+                                    uint64_t ts_us)
+{
+    const struct mw_evidence *p = df->pend;
+    if (!p || (df->left[dir] && df->left[dir]->len))
+        return;
+    uint8_t side = dir == p->client_dir ? MW_SIDE_CLIENT : MW_SIDE_SERVER;
+    if (!(p->sides & side))
+        detect_flush_pending(d, f, df, ts_us);
+}
+
+/* The owning dissector handed the stream on (CONNECT tunnel): detach it and probe what
+ * follows as a new stream. Bytes already kept for this direction are the tunnel's first. */
+static void detect_reprobe(struct detect *d, struct mw_flow *f, struct detect_flow *df, int dir,
+                           struct mw_dctx *ctx)
+{
+    struct detect_buf *rest = df->left[dir];
+    df->left[dir] = NULL;
+    detect_detach(d, df, ctx);
+    df->done = 0;
+    df->probed = 0;
+    f->app.app_proto = NULL;
+    d->c.reprobes++;
+    if (rest && rest->len) {
+        struct mw_dctx c2;
+        struct detect_call call = { d, f, df };
+        detect_ctx(&c2, &call, ctx->ts_us);
+        detect_probe(d, f, df, dir, rest->data, rest->len, MW_TRANSPORT_TCP, &c2);
+        if (df->diss) {
+            detect_feed(d, f, df, dir, rest->data, rest->len, &c2);
+            detect_after_feed(d, f, df, &c2);
+        }
+    }
+    detect_buf_put(d, rest);
+}
+
 void detect_stream_data(void *user, struct mw_flow *f, int dir, const uint8_t *data, size_t len, uint64_t ts_us)
 {
     struct detect *d = user;
@@ -558,7 +640,14 @@ void detect_stream_data(void *user, struct mw_flow *f, int dir, const uint8_t *d
         if (!df->diss)
             return;
     }
+    int had_pending = df->pend != NULL;
     detect_feed(d, f, df, dir, data, len, &ctx);
+    if (ctx.reprobe && df->diss) {
+        detect_reprobe(d, f, df, dir, &ctx);
+        return;
+    }
+    if (had_pending)
+        detect_other_side_spoke(d, f, df, dir, ts_us);
     detect_after_feed(d, f, df, &ctx);
 }
 
@@ -654,7 +743,7 @@ void detect_flow_end(struct detect *d, struct mw_flow *f, const char *reason, ui
         detect_detach(d, df, &ctx);
     detect_flush_pending(d, f, df, ts_us);
     if (f->alerted)
-        eve_flow(d->eve, f, df->miner_dir, df->variant, reason, ts_us);
+        eve_flow(d->eve, f, df->miner_dir, df->variant, df->info, reason, ts_us);
     free(df->pend);
     free(df->info);
     free(df);
@@ -684,6 +773,7 @@ void detect_stats_foreach(const struct detect *d, void (*cb)(void *u, const char
     cb(u, "detect.dns_learned_address", d->c.dns_learned_address);
     cb(u, "detect.on_behalf", d->c.on_behalf);
     cb(u, "detect.alloc_fail", d->c.alloc_fail);
+    cb(u, "detect.reprobes", d->c.reprobes);
     cb(u, "detect.buffers_in_use", d->bufs_in_use);
 }
 

@@ -27,6 +27,7 @@ struct detect_finding {
     uint8_t on_behalf;   /* the asker is a configured resolver/proxy: do not flag it */
     uint8_t allowlisted; /* matched an allowlist: authorised, no alert */
     uint64_t ts_us;
+    uint8_t update_only; /* new facts for a finding already reported: update the host, never alert */
 };
 typedef int (*detect_finding_fn)(void *user, const struct detect_finding *fd, uint32_t *repeats);
 

@@ -275,7 +275,7 @@ void eve_alert(struct eve *e, const struct eve_alert *a)
 }
 
 void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_variant variant,
-              const char *reason, uint64_t ts_us)
+              const struct mw_evidence *info, const char *reason, uint64_t ts_us)
 {
     struct jw w;
     int s = miner_dir, d = !miner_dir;
@@ -298,6 +298,13 @@ void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_var
     jw_key(&w, "mining");
     jw_object_begin(&w);
     jw_kv_str(&w, "variant", mw_variant_name(variant));
+    if (info) { /* what the session told us after its alert: authorize usually follows subscribe */
+        eve_kv_wire(&w, "agent", info->agent, MW_EV_AGENT_LEN);
+        eve_kv_wire(&w, "worker", info->worker, MW_EV_WORKER_LEN);
+        eve_kv_wire(&w, "algo", info->algo, MW_EV_ALGO_LEN);
+        eve_kv_wire(&w, "pool_host", info->pool_host, MW_EV_HOST_LEN);
+        eve_kv_wire(&w, "coin", info->coin, MW_EV_COIN_LEN);
+    }
     jw_kv_uint(&w, "shares_submitted", f->app.shares_submitted);
     jw_kv_uint(&w, "shares_accepted", f->app.shares_accepted);
     jw_kv_uint(&w, "shares_rejected", f->app.shares_rejected);

@@ -43,7 +43,7 @@ void eve_free(struct eve *e);
 void eve_alert(struct eve *e, const struct eve_alert *a);
 /* The `flow` event of a flow that alerted, with its mining counters. */
 void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_variant variant,
-              const char *reason, uint64_t ts_us);
+              const struct mw_evidence *info, const char *reason, uint64_t ts_us);
 /* A `stats` event: calls each source to list its counters. */
 void eve_stats(struct eve *e, uint64_t ts_us, uint64_t uptime_s, eve_stats_source *sources,
                void **srcs, size_t n);

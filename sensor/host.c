@@ -407,7 +407,9 @@ int hosts_finding(struct hosts *h, const struct detect_finding *fd, uint32_t *re
             break;
         }
     int write = 1;
-    if (e) {
+    if (e && fd->update_only) {
+        write = 0; /* only the facts below change */
+    } else if (e) {
         e->count++;
         e->last_us = fd->ts_us;
         if (fd->ts_us - e->window_start_us < h->p.throttle_window_us) {
@@ -435,8 +437,10 @@ int hosts_finding(struct hosts *h, const struct detect_finding *fd, uint32_t *re
         h->evidence_full++;
     }
     if (e) {
-        if (!e->worker[0])
+        if (!e->worker[0] && ev->worker[0]) {
             hosts_copy(e->worker, sizeof e->worker, ev->worker);
+            x->changed = 1; /* who mines, and to which wallet, is what the analyst asks first */
+        }
         if (!e->agent[0])
             hosts_copy(e->agent, sizeof e->agent, ev->agent);
         if (!e->algo[0])

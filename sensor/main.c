@@ -52,6 +52,8 @@ static void mw_on_signal(int sig)
 struct mw_opts {
     const char *read_file, *iface, *eve_path, *log_dir, *config, *pidfile, *user, *group;
     int test_config, daemon, workers, allow_root;
+    const char *extra_rules[16]; /* -s FILE: rule files on top of the configured ones */
+    int nextra_rules;
     char bpf[4096];
 };
 
@@ -65,6 +67,7 @@ static void mw_usage(FILE *f)
             "      --eve PATH         write EVE lines to PATH (- for standard output)\n"
             "  -l, --log-dir DIR      write DIR/eve.json\n"
             "  -c, --config FILE      load a YAML configuration (docs/minewatch.yaml)\n"
+            "  -s, --rules FILE       load this rule file too (repeatable; docs/rules.md)\n"
             "  -T, --test-config      load configuration and rules, report problems, exit 0 or 2\n"
             "  -D, --daemon           run in the background (diagnostics to syslog)\n"
             "      --pidfile FILE     write the process id to FILE\n"
@@ -84,6 +87,7 @@ static int mw_parse_args(int argc, char **argv, struct mw_opts *o)
         { "read", required_argument, NULL, 'r' },     { "interface", required_argument, NULL, 'i' },
         { "eve", required_argument, NULL, 'e' },      { "log-dir", required_argument, NULL, 'l' },
         { "config", required_argument, NULL, 'c' },   { "test-config", no_argument, NULL, 'T' },
+        { "rules", required_argument, NULL, 's' },
         { "daemon", no_argument, NULL, 'D' },         { "pidfile", required_argument, NULL, 'p' },
         { "workers", required_argument, NULL, 'w' },  { "user", required_argument, NULL, 'u' },
         { "group", required_argument, NULL, 'g' },    { "allow-root", no_argument, NULL, 'R' },
@@ -92,13 +96,20 @@ static int mw_parse_args(int argc, char **argv, struct mw_opts *o)
     };
     int c;
     memset(o, 0, sizeof *o);
-    while ((c = getopt_long(argc, argv, "+r:i:l:c:TDVh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+r:i:l:c:s:TDVh", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': o->read_file = optarg; break;
         case 'i': o->iface = optarg; break;
         case 'e': o->eve_path = optarg; break;
         case 'l': o->log_dir = optarg; break;
         case 'c': o->config = optarg; break;
+        case 's':
+            if (o->nextra_rules == (int)(sizeof o->extra_rules / sizeof o->extra_rules[0])) {
+                fprintf(stderr, "minewatch: too many -s rule files\n");
+                return -1;
+            }
+            o->extra_rules[o->nextra_rules++] = optarg;
+            break;
         case 'T': o->test_config = 1; break;
         case 'D': o->daemon = 1; break;
         case 'p': o->pidfile = optarg; break;
@@ -191,10 +202,15 @@ static size_t mw_rule_files(const struct mw_config *cfg, char **files, size_t ma
     return n;
 }
 
+static const struct mw_opts *mw_cli; /* for -s files on reload */
+
 static struct rules *mw_load_rules(const struct mw_config *cfg, char *err, size_t errlen)
 {
     char *files[MW_MAX_RULE_FILES];
-    size_t n = mw_rule_files(cfg, files, MW_MAX_RULE_FILES);
+    size_t n = mw_rule_files(cfg, files, MW_MAX_RULE_FILES - 16);
+    for (int i = 0; mw_cli && i < mw_cli->nextra_rules; i++)
+        if ((files[n] = strdup(mw_cli->extra_rules[i])) != NULL)
+            n++;
     struct rules *r = rules_load((const char *const *)files, n, err, errlen);
     for (size_t i = 0; i < n; i++)
         free(files[i]);
@@ -437,6 +453,7 @@ int main(int argc, char **argv)
 
     if (mw_parse_args(argc, argv, &o) != 0)
         return MW_EXIT_USAGE;
+    mw_cli = &o;
     config_defaults(&cfg);
     if (o.config && config_load(&cfg, o.config, err, sizeof err) != 0) {
         fprintf(stderr, "minewatch: %s\n", err);
