@@ -581,19 +581,6 @@ static void detect_check_pending(struct detect *d, struct mw_flow *f, struct det
         detect_flush_pending(d, f, df, ts_us);
 }
 
-/* The side that has not confirmed just sent complete messages that were not the protocol:
- * waiting longer would only delay a one-sided alert. */
-static void detect_other_side_spoke(struct detect *d, struct mw_flow *f, struct detect_flow *df, int dir,
-                                    uint64_t ts_us)
-{
-    const struct mw_evidence *p = df->pend;
-    if (!p || (df->left[dir] && df->left[dir]->len))
-        return;
-    uint8_t side = dir == p->client_dir ? MW_SIDE_CLIENT : MW_SIDE_SERVER;
-    if (!(p->sides & side))
-        detect_flush_pending(d, f, df, ts_us);
-}
-
 /* The owning dissector handed the stream on (CONNECT tunnel): detach it and probe what
  * follows as a new stream. Bytes already kept for this direction are the tunnel's first. */
 static void detect_reprobe(struct detect *d, struct mw_flow *f, struct detect_flow *df, int dir,
@@ -640,14 +627,11 @@ void detect_stream_data(void *user, struct mw_flow *f, int dir, const uint8_t *d
         if (!df->diss)
             return;
     }
-    int had_pending = df->pend != NULL;
     detect_feed(d, f, df, dir, data, len, &ctx);
     if (ctx.reprobe && df->diss) {
         detect_reprobe(d, f, df, dir, &ctx);
         return;
     }
-    if (had_pending)
-        detect_other_side_spoke(d, f, df, dir, ts_us);
     detect_after_feed(d, f, df, &ctx);
 }
 
