@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <maxminddb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@ struct geoip_db {
 struct geoip_slot {
     struct mw_addr key;
     uint8_t used;
+    uint8_t recent; /* the more recently used of its pair */
     struct geoip_result res;
 };
 
@@ -43,12 +45,60 @@ struct geoip {
     struct geoip_db db[DB_COUNT];
     int any_open;
     struct geoip_slot *cache;
-    uint32_t cache_mask;
+    uint32_t pair_mask; /* the cache is 2-way set associative: pairs of slots */
     uint64_t lookups, cache_hits, found, reserved, errors;
 };
 
 /* A missing database is reported once per process, not once per worker. */
 static atomic_int geoip_missing_logged[DB_COUNT];
+
+/* Files already checked whole by this process: each worker opens its own object, and the
+ * check of a large City database costs a noticeable fraction of a second. Keyed by
+ * device, inode, size and modification time, so a replaced file is checked again. */
+#define GEOIP_VERIFIED_MAX 8
+static struct geoip_file_id {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+} geoip_verified[GEOIP_VERIFIED_MAX];
+static size_t geoip_verified_n;
+static pthread_mutex_t geoip_verified_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct geoip_file_id file_id(const struct stat *st)
+{
+    struct geoip_file_id id;
+    memset(&id, 0, sizeof id);
+    id.dev = st->st_dev;
+    id.ino = st->st_ino;
+    id.size = st->st_size;
+    id.mtime = st->st_mtim;
+    return id;
+}
+
+static int file_id_eq(const struct geoip_file_id *a, const struct geoip_file_id *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+static int already_verified(const struct geoip_file_id *id)
+{
+    int hit = 0;
+    pthread_mutex_lock(&geoip_verified_lock);
+    for (size_t i = 0; i < geoip_verified_n && !hit; i++)
+        hit = file_id_eq(&geoip_verified[i], id);
+    pthread_mutex_unlock(&geoip_verified_lock);
+    return hit;
+}
+
+static void remember_verified(const struct geoip_file_id *id)
+{
+    pthread_mutex_lock(&geoip_verified_lock);
+    if (geoip_verified_n < GEOIP_VERIFIED_MAX)
+        geoip_verified[geoip_verified_n++] = *id;
+    pthread_mutex_unlock(&geoip_verified_lock);
+}
 
 /* ---- validation at open ---------------------------------------------------------- */
 
@@ -144,7 +194,9 @@ static int db_open(struct geoip_db *d, int which, const char *path, char *err, s
     struct stat st;
     char why[160];
 
-    if (stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    memset(&st, 0, sizeof st);
+    int stat_ok = stat(path, &st) == 0;
+    if (!stat_ok && (errno == ENOENT || errno == ENOTDIR)) {
         if (!atomic_exchange(&geoip_missing_logged[which], 1))
             fprintf(stderr, "minewatch: geoip: %s %s does not exist; that database is disabled\n",
                     db_key[which], path);
@@ -166,10 +218,23 @@ static int db_open(struct geoip_db *d, int which, const char *path, char *err, s
         MMDB_close(&d->mmdb);
         return -1;
     }
-    if (db_verify(&d->mmdb, why, sizeof why) != 0) {
-        snprintf(err, errlen, "%s %s: not a valid MaxMind DB file: %s", db_key[which], path, why);
-        MMDB_close(&d->mmdb);
-        return -1;
+    /* Identify the mapped file by stat before and after the open: when both agree and the
+     * size is the mapping's, what was checked is the file that later opens will find. */
+    struct stat st1;
+    struct geoip_file_id id = file_id(&st);
+    int have_id = stat_ok && stat(path, &st1) == 0 && st1.st_size == d->mmdb.file_size;
+    if (have_id) {
+        struct geoip_file_id id1 = file_id(&st1);
+        have_id = file_id_eq(&id, &id1);
+    }
+    if (!have_id || !already_verified(&id)) {
+        if (db_verify(&d->mmdb, why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s %s: not a valid MaxMind DB file: %s", db_key[which], path, why);
+            MMDB_close(&d->mmdb);
+            return -1;
+        }
+        if (have_id)
+            remember_verified(&id);
     }
     d->open = 1;
     return 0;
@@ -202,7 +267,7 @@ struct geoip *geoip_open(const struct geoip_params *p, char *err, size_t errlen)
     }
     if (g->any_open) {
         uint32_t want = p->cache_entries ? p->cache_entries : GEOIP_CACHE_DEFAULT;
-        uint32_t n = 1;
+        uint32_t n = 2;
         if (want > GEOIP_CACHE_MAX)
             want = GEOIP_CACHE_MAX;
         while (n < want)
@@ -213,7 +278,7 @@ struct geoip *geoip_open(const struct geoip_params *p, char *err, size_t errlen)
             geoip_close(g);
             return NULL;
         }
-        g->cache_mask = n - 1;
+        g->pair_mask = n / 2 - 1;
     }
     return g;
 }
@@ -412,13 +477,21 @@ static void db_lookup_all(struct geoip *g, const struct sockaddr *sa, struct geo
 
 /* ---- lookup with cache ------------------------------------------------------------ */
 
+/* splitmix64's finaliser: every input bit reaches the low bits the index is taken from
+ * (a plain multiply would leave them depending on the low input bits only, which for
+ * ::ffff:a.b.c.d are constant). */
 static uint32_t addr_hash(const struct mw_addr *a)
 {
     uint64_t hi, lo;
     memcpy(&hi, a->b, 8);
     memcpy(&lo, a->b + 8, 8);
-    uint64_t h = (hi ^ (lo * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull;
-    return (uint32_t)(h >> 32);
+    uint64_t x = hi ^ (lo * 0x9e3779b97f4a7c15ull);
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return (uint32_t)x;
 }
 
 int geoip_lookup(struct geoip *g, const struct mw_addr *a, struct geoip_result *out)
@@ -433,16 +506,24 @@ int geoip_lookup(struct geoip *g, const struct mw_addr *a, struct geoip_result *
         g->reserved++;
         return 0;
     }
-    struct geoip_slot *s = &g->cache[addr_hash(a) & g->cache_mask];
-    if (s->used && memcmp(&s->key, a, sizeof *a) == 0) {
+    /* Two ways per set so two busy addresses that hash alike do not evict each other. */
+    struct geoip_slot *pair = &g->cache[(size_t)(addr_hash(a) & g->pair_mask) * 2];
+    struct geoip_slot *s = NULL;
+    for (int i = 0; i < 2 && !s; i++)
+        if (pair[i].used && memcmp(&pair[i].key, a, sizeof *a) == 0)
+            s = &pair[i];
+    if (s) {
         g->cache_hits++;
         *out = s->res;
     } else {
         db_lookup_all(g, (const struct sockaddr *)&ss, out);
+        s = !pair[0].used ? &pair[0] : !pair[1].used ? &pair[1] : pair[0].recent ? &pair[1] : &pair[0];
         s->key = *a;
         s->res = *out;
         s->used = 1;
     }
+    pair[0].recent = s == &pair[0];
+    pair[1].recent = s == &pair[1];
     if (out->found)
         g->found++;
     return out->found;

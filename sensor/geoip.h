@@ -15,7 +15,7 @@ struct geoip_params {
     const char *country_db; /* geoip.country-database; NULL or "" = not configured */
     const char *city_db;    /* geoip.city-database */
     const char *asn_db;     /* geoip.asn-database */
-    uint32_t cache_entries; /* rounded up to a power of two; 0 = GEOIP_CACHE_DEFAULT */
+    uint32_t cache_entries; /* rounded up to a power of two (at least 2); 0 = GEOIP_CACHE_DEFAULT */
 };
 
 struct geoip;
@@ -41,8 +41,8 @@ struct geoip_result {
 /* Fills out (always; zeroed when nothing is known) and returns out->found.
  * Private, loopback, link-local, documentation, multicast and other reserved ranges are
  * not looked up. IPv4 (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) addresses are looked
- * up as IPv4. Answers, including "not found", are cached per address (direct-mapped, no
- * allocation per call). */
+ * up as IPv4. Answers, including "not found", are cached per address (2-way set
+ * associative, least recently used of the pair replaced; no allocation per call). */
 int geoip_lookup(struct geoip *g, const struct mw_addr *a, struct geoip_result *out);
 
 /* geoip.lookups, geoip.cache_hits, geoip.found, geoip.reserved, geoip.errors. */

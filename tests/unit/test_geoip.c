@@ -304,7 +304,8 @@ START_TEST(test_cache)
 }
 END_TEST
 
-/* With one slot every new address evicts the previous: answers must stay right. */
+/* With one pair of slots, cycling through five addresses evicts every time (least
+ * recently used goes): answers must stay right. */
 START_TEST(test_cache_collisions)
 {
     static const struct { const char *addr; const char *cc; uint32_t asn; } q[] = {
@@ -320,9 +321,22 @@ START_TEST(test_cache_collisions)
             ck_assert_uint_eq(r.asn, q[i].asn);
         }
     ck_assert_uint_eq(stats(g).cache_hits, 0);
-    /* Same address twice in a row hits the single slot. */
+    /* Same address twice in a row hits. */
     look(g, "8.8.8.8", &r);
     ck_assert_uint_eq(stats(g).cache_hits, 1);
+    /* Two addresses alternating both stay in the pair. */
+    for (int i = 0; i < 10; i++) {
+        look(g, i % 2 ? "81.2.69.142" : "2a02:ff00::5", &r);
+        ck_assert_str_eq(r.country, i % 2 ? "GB" : "DE");
+    }
+    ck_assert_uint_eq(stats(g).cache_hits, 1 + 8);
+    /* A third one evicts the least recently used (2a02:ff00::5), not the other. */
+    look(g, "1.130.0.1", &r);
+    look(g, "81.2.69.142", &r);
+    ck_assert_uint_eq(stats(g).cache_hits, 1 + 8 + 1);
+    look(g, "2a02:ff00::5", &r);
+    ck_assert_uint_eq(stats(g).cache_hits, 1 + 8 + 1);
+    ck_assert_str_eq(r.country, "DE");
     geoip_close(g);
 
     /* A large cache holds all of them: the second round is all hits. */
