@@ -130,6 +130,31 @@ static int tree_height(const MMDB_s *m, uint32_t n, int level, uint8_t *h)
     return best + 1;
 }
 
+/* Walks one decoded value; NULL when a map key is not a string (libmaxminddb decodes such
+ * a map whole but refuses to look a key up in it) or the list ends early. */
+static MMDB_entry_data_list_s *check_value(MMDB_entry_data_list_s *e, int *ok)
+{
+    if (!e) {
+        *ok = 0;
+        return NULL;
+    }
+    uint32_t type = e->entry_data.type, n = e->entry_data.data_size;
+    e = e->next;
+    if (type == MMDB_DATA_TYPE_MAP) {
+        for (uint32_t i = 0; i < n && *ok; i++) {
+            if (!e || e->entry_data.type != MMDB_DATA_TYPE_UTF8_STRING) {
+                *ok = 0;
+                return NULL;
+            }
+            e = check_value(e->next, ok);
+        }
+    } else if (type == MMDB_DATA_TYPE_ARRAY) {
+        for (uint32_t i = 0; i < n && *ok; i++)
+            e = check_value(e, ok);
+    }
+    return e;
+}
+
 /* Every record must be a node, "empty" (== node_count) or point into the data section
  * (node_count + 16 + offset, spec "Search Lookup Algorithm"); no path from the root may
  * be longer than the address; every distinct data record must decode whole, which
@@ -170,9 +195,16 @@ static int db_verify(const MMDB_s *m, char *why, size_t whylen)
             MMDB_entry_s entry = { .mmdb = m, .offset = off };
             MMDB_entry_data_list_s *list = NULL;
             st = MMDB_get_entry_data_list(&entry, &list);
+            int ok = st == MMDB_SUCCESS;
+            if (ok)
+                check_value(list, &ok);
             MMDB_free_entry_data_list(list);
             if (st != MMDB_SUCCESS) {
                 snprintf(why, whylen, "corrupt data record at offset %u (%s)", off, MMDB_strerror(st));
+                goto out;
+            }
+            if (!ok) {
+                snprintf(why, whylen, "corrupt data record at offset %u (a map key is not a string)", off);
                 goto out;
             }
         }

@@ -12,6 +12,7 @@
 
 static char tmpdir[256];
 static char city_db[300], asn_db[300], rand_db[300], empty_db[300], trunc_db[300];
+static char far_db[300], loop_db[300];
 static const char *shared_dir;
 
 /* A City-like database: names in two languages, overlapping networks, odd records. */
@@ -419,6 +420,11 @@ START_TEST(test_bad_files)
     expect_open_error(rand_db, NULL, NULL, "geoip.country-database", rand_db);
     expect_open_error(NULL, NULL, empty_db, "geoip.asn-database", empty_db);
     expect_open_error(NULL, city_db, trunc_db, "geoip.asn-database", trunc_db);
+    /* Metadata fine, search tree corrupt: libmaxminddb opens these, we must not. */
+    expect_open_error(NULL, NULL, far_db, "geoip.asn-database", far_db);
+    expect_open_error(NULL, NULL, loop_db, "geoip.asn-database", loop_db);
+    /* Refused again on a second open (a failed check is not remembered as passed). */
+    expect_open_error(NULL, NULL, loop_db, "geoip.asn-database", loop_db);
     /* A directory exists but is not a database. */
     expect_open_error(NULL, NULL, tmpdir, "geoip.asn-database", tmpdir);
 }
@@ -525,13 +531,23 @@ static int make_fixtures(void)
     fclose(f);
     if (n < 64 || write_file(trunc_db, buf, n - 40) != 0)
         return -1;
+    /* Node 0's left record (the first 3 bytes, record size 24) pointing far past the data
+     * section, then at node 0 itself (a loop: every lookup under ::/1 would run out of bits). */
+    snprintf(far_db, sizeof far_db, "%s/far.mmdb", tmpdir);
+    snprintf(loop_db, sizeof loop_db, "%s/loop.mmdb", tmpdir);
+    memset(buf, 0xff, 3);
+    if (write_file(far_db, buf, n) != 0)
+        return -1;
+    memset(buf, 0, 3);
+    if (write_file(loop_db, buf, n) != 0)
+        return -1;
     return 0;
 }
 
 static void remove_fixtures(void)
 {
     const char *names[] = { "city.json", "asn.json", "city.mmdb", "asn.mmdb", "random.mmdb", "empty.mmdb",
-                            "truncated.mmdb" };
+                            "truncated.mmdb", "far.mmdb", "loop.mmdb" };
     char p[400];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", tmpdir, names[i]);
