@@ -29,6 +29,7 @@
 #include "sensor/dnslearn.h"
 #include "sensor/eve.h"
 #include "sensor/flow.h"
+#include "sensor/geoip.h"
 #include "sensor/netset.h"
 #include "sensor/signatures.h"
 
@@ -250,6 +251,13 @@ static void detect_raise(struct detect *d, struct mw_flow *f, struct detect_flow
     if (on_behalf)
         a.resolver_note = ev->variant == MW_VAR_DNS ? "asked by a DNS server on behalf of its clients"
                                                     : "requested by a configured proxy on behalf of its clients";
+    struct geoip_result geo;
+    if (d->p.geoip && geoip_lookup(d->p.geoip, &f->addr[!miner_dir], &geo)) {
+        a.geo_country = geo.country[0] ? geo.country : NULL;
+        a.geo_city = geo.city[0] ? geo.city : NULL;
+        a.geo_as_org = geo.as_org[0] ? geo.as_org : NULL;
+        a.geo_asn = geo.asn;
+    }
     f->alerted = 1;
     df->miner_dir = (uint8_t)miner_dir;
     if (df->variant == MW_VAR_NONE || ev->kind == MW_EV_PROTOCOL)

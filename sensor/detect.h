@@ -14,6 +14,7 @@ struct eve;
 struct rules;
 struct dnslearn;
 struct netset;
+struct geoip;
 
 /* A finding as the host-verdict stage sees it. Returns 1 when the alert should be written,
  * 0 when it is suppressed (throttled, suppression rule); *repeats gets the number of earlier
@@ -37,6 +38,7 @@ struct detect_params {
     uint64_t confirm_hold_us; /* wait this long for the other side before a one-sided alert */
     const struct netset *dns_servers;
     const struct netset *proxies;
+    struct geoip *geoip;      /* enrichment of the pool side of alerts; NULL = none */
 };
 
 void detect_params_default(struct detect_params *p);

@@ -25,6 +25,7 @@
 #include "sensor/capture.h"
 #include "sensor/config.h"
 #include "sensor/decode.h"
+#include "sensor/geoip.h"
 #include "sensor/log.h"
 #include "sensor/netset.h"
 #include "sensor/output.h"
@@ -467,6 +468,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "minewatch: %s\n", err);
         config_free(&cfg);
         return MW_EXIT_USAGE;
+    }
+    if (cfg.geoip.enabled) { /* a corrupt database is a start-up error, found before capture */
+        struct geoip_params gp = { cfg.geoip.country_database, cfg.geoip.city_database, cfg.geoip.asn_database, 0 };
+        struct geoip *g = geoip_open(&gp, err, sizeof err);
+        if (!g) {
+            fprintf(stderr, "minewatch: %s\n", err);
+            rules_free(rules);
+            return MW_EXIT_USAGE;
+        }
+        geoip_close(g);
     }
     if (o.test_config) {
         struct rules_counts rc;

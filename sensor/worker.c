@@ -14,6 +14,7 @@
 #include "sensor/dnslearn.h"
 #include "sensor/eve.h"
 #include "sensor/flow.h"
+#include "sensor/geoip.h"
 #include "sensor/host.h"
 #include "sensor/netset.h"
 #include "sensor/stream.h"
@@ -28,6 +29,7 @@ struct worker {
     struct detect *detect;
     struct dnslearn *learn;
     struct hosts *hosts;
+    struct geoip *geoip;
     struct eve *eve;
     uint64_t now_us;
     uint64_t packets, bytes;
@@ -126,8 +128,18 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
     }
     w->hosts = hosts_new(&hp, w->eve);
 
+    if (cfg->geoip.enabled) {
+        struct geoip_params gp = { cfg->geoip.country_database, cfg->geoip.city_database,
+                                   cfg->geoip.asn_database, 0 };
+        w->geoip = geoip_open(&gp, err, errlen);
+        if (!w->geoip) {
+            worker_free(w);
+            return NULL;
+        }
+    }
     struct detect_params dtp;
     detect_params_default(&dtp);
+    dtp.geoip = w->geoip;
     dtp.buffer_size = (uint32_t)(cfg->stream.buffer_size > (1u << 24) ? (1u << 24) : cfg->stream.buffer_size);
     dtp.confirm_hold_us = (uint64_t)cfg->detect.confirm_hold * 1000000u;
     dtp.dns_servers = sh->dns_servers;
@@ -154,6 +166,8 @@ void worker_free(struct worker *w)
     detect_free(w->detect);
     hosts_free(w->hosts);
     dnslearn_free(w->learn);
+    if (w->geoip)
+        geoip_close(w->geoip);
     eve_free(w->eve);
     if (w->decode)
         decode_free(w->decode);
@@ -241,6 +255,12 @@ static void worker_host_counters(void *src, eve_counter_fn cb, void *u)
     hosts_stats_foreach(src, cb, u);
 }
 
+static void worker_geoip_counters(void *src, eve_counter_fn cb, void *u)
+{
+    if (src)
+        geoip_stats_foreach(src, cb, u);
+}
+
 uint64_t worker_memuse(const struct worker *w)
 {
     return flow_table_memuse(w->flows) + stream_memuse(w->stream) + detect_memuse(w->detect) +
@@ -253,8 +273,8 @@ void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t
     struct worker_cap cap = { kernel_packets, kernel_drops, kernel_ifdrops, w->packets, w->bytes, worker_memuse(w) };
     eve_stats_source fns[] = { worker_capture_counters, worker_decode_counters, worker_flow_counters,
                                worker_stream_counters, worker_detect_counters, worker_learn_counters,
-                               worker_host_counters };
-    void *srcs[] = { &cap, w->decode, w->flows, w->stream, w->detect, w->learn, w->hosts };
+                               worker_host_counters, worker_geoip_counters };
+    void *srcs[] = { &cap, w->decode, w->flows, w->stream, w->detect, w->learn, w->hosts, w->geoip };
     eve_stats(w->eve, now_us, uptime_s, fns, srcs, sizeof fns / sizeof fns[0]);
 }
 
