@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,13 @@ static struct capture *capture_open_live(struct capture *c, const struct capture
                                                  : pcap_geterr(c->pcap));
     if (p->fanout_group > 0 && capture_join_fanout(c, p->fanout_group, err, errlen) != 0)
         return NULL;
+    /* With TPACKET_V3 a blocking read may wait for the kernel to retire a block and never
+     * return on a quiet link; non-blocking reads plus our own poll() bound every wait so
+     * housekeeping and signals (HUP, USR2, TERM) are handled within 100 ms. */
+    if (pcap_setnonblock(c->pcap, 1, c->errbuf) != 0) {
+        snprintf(err, errlen, "%s: %s", p->iface, c->errbuf);
+        return NULL;
+    }
     return c;
 }
 
@@ -147,6 +155,11 @@ enum capture_status capture_next(struct capture *c, struct capture_packet *out)
     struct pcap_pkthdr *h;
     const u_char *d;
     int rc = pcap_next_ex(c->pcap, &h, &d);
+    if (rc == 0 && c->live) {
+        struct pollfd pfd = { pcap_get_selectable_fd(c->pcap), POLLIN, 0 };
+        if (pfd.fd >= 0 && poll(&pfd, 1, 100) > 0)
+            rc = pcap_next_ex(c->pcap, &h, &d);
+    }
     if (rc == 1) {
         c->packets++;
         out->data = d;

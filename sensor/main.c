@@ -317,6 +317,18 @@ static void *mw_capture_loop(void *arg)
     for (;;) {
         if (mw_stop)
             break;
+        /* Signal flags are acted on at the top of the loop so a quiet link or a read that
+         * returned without a packet still reopens outputs and reloads rules promptly. */
+        if (t->id == 0 && (offline || run->nworkers == 1)) {
+            if (mw_hup) {
+                mw_hup = 0;
+                output_reopen(run->out);
+            }
+            if (mw_usr2) {
+                mw_usr2 = 0;
+                mw_reload_rules(run);
+            }
+        }
         enum capture_status st = capture_next(cap, &pk);
         /* Offline, time is packet time; live, time is the clock (a quiet link still ages flows). */
         uint64_t now = offline ? (st == CAPTURE_OK ? pk.ts_us : last_ts) : mw_now_us();
@@ -352,16 +364,10 @@ static void *mw_capture_loop(void *arg)
         }
         if (show_progress)
             mw_progress(run, 0);
-        if (t->id == 0 && (offline || run->nworkers == 1)) {
-            if (mw_hup) {
-                mw_hup = 0;
-                output_reopen(run->out);
-            }
-            if (mw_usr2) {
-                mw_usr2 = 0;
-                mw_reload_rules(run);
-            }
-        }
+    }
+    if (t->id == 0 && mw_hup) { /* a rotation that arrived during the last read */
+        mw_hup = 0;
+        output_reopen(run->out);
     }
     uint64_t end = offline ? last_ts : mw_now_us();
     worker_drain(w, end);
@@ -563,6 +569,7 @@ int main(int argc, char **argv)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = mw_on_signal;
+    sa.sa_flags = SA_RESTART; /* a capture file read from a pipe must not fail with EINTR */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);

@@ -29,7 +29,13 @@ ip netns exec "$NS" "$MW" -i mwcap -c "$OUT/live.yaml" --eve "$OUT/eve.json" --a
 MWPID=$!
 sleep 1.5
 ip netns exec "$NS" "$INJECT" mwinj "$PCAP" 500 20 || { echo "FAIL: injection"; exit 1; }
-sleep 2.5
+sleep 1.5
+# logrotate's "create" + postrotate HUP: the old file keeps what was written, the new one
+# gets the rest; together they must hold every alert exactly once.
+mv "$OUT/eve.json" "$OUT/eve.json.1"
+kill -HUP "$MWPID"
+sleep 1.5
+[ -f "$OUT/eve.json" ] || { echo "FAIL: SIGHUP did not reopen eve.json"; exit 1; }
 kill -TERM "$MWPID"
 wait "$MWPID"
 rc=$?
@@ -37,9 +43,15 @@ MWPID=
 if [ "$rc" -ne 0 ]; then
     echo "FAIL: minewatch exited $rc"; cat "$OUT/stderr"; exit 1
 fi
-python3 - "$OUT/eve.json" <<'PY'
+"$MW" -r "$PCAP" --eve "$OUT/offline.json" || { echo "FAIL: offline run"; exit 1; }
+python3 - "$OUT/eve.json.1" "$OUT/eve.json" "$OUT/offline.json" <<'PY'
 import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1])]
+lines = [json.loads(l) for p in sys.argv[1:3] for l in open(p)]
+offline = [json.loads(l) for l in open(sys.argv[3])]
+key = lambda a: (a["src_ip"], a["src_port"], a["dest_ip"], a["dest_port"], a["alert"]["signature_id"])
+live_keys = sorted(key(a) for a in lines if a.get("event_type") == "alert")
+off_keys = sorted(key(a) for a in offline if a.get("event_type") == "alert")
+assert live_keys == off_keys, "alerts lost or duplicated across the rotation: live %s offline %s" % (live_keys, off_keys)
 alerts = [l for l in lines if l.get("event_type") == "alert"]
 stats = [l for l in lines if l.get("event_type") == "stats"]
 assert alerts, "no alert from the live capture"
