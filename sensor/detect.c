@@ -501,8 +501,7 @@ static void detect_probe(struct detect *d, struct mw_flow *f, struct detect_flow
         maybe->init(df->dstate);
     df->diss = maybe;
     d->c.dissector_attached[maybe_i]++;
-    if (!f->app.app_proto)
-        f->app.app_proto = maybe->name;
+    f->app.app_proto = maybe->name; /* ours wins over a label nDPI may have given earlier */
     (void)f;
 }
 

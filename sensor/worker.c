@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rules/rules.h"
+#include "sensor/appid.h"
 #include "sensor/config.h"
 #include "sensor/decode.h"
 #include "sensor/detect.h"
@@ -30,9 +31,11 @@ struct worker {
     struct dnslearn *learn;
     struct hosts *hosts;
     struct geoip *geoip;
+    struct appid *appid;        /* nDPI labels for flows no dissector of ours claimed; NULL = off */
     struct eve *eve;
     uint64_t now_us;
     uint64_t packets, bytes;
+    uint64_t ndpi_suspicions;
     uint64_t next_housekeep_us;
 };
 
@@ -53,6 +56,8 @@ static void worker_flow_end(void *user, struct mw_flow *f, enum flow_end_reason 
     if (f->proto == IPPROTO_TCP)
         stream_flow_release(w->stream, f); /* may still deliver held bytes to detect */
     uint64_t ts = f->last_ts_us > w->now_us ? f->last_ts_us : w->now_us;
+    if (w->appid)
+        appid_flow_end(w->appid, f);
     detect_flow_end(w->detect, f, worker_end_reason(why), ts);
 }
 
@@ -137,6 +142,16 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
             return NULL;
         }
     }
+    if (cfg->detect.ndpi) {
+        struct appid_params ap;
+        appid_params_default(&ap);
+        w->appid = appid_new(&ap);
+        if (!w->appid) {
+            snprintf(err, errlen, "cannot initialise nDPI");
+            worker_free(w);
+            return NULL;
+        }
+    }
     struct detect_params dtp;
     detect_params_default(&dtp);
     dtp.geoip = w->geoip;
@@ -161,6 +176,8 @@ void worker_free(struct worker *w)
         return;
     if (w->flows)
         flow_table_free(w->flows);
+    if (w->appid) /* after the flows: their app_proto labels point into it */
+        appid_free(w->appid);
     if (w->stream)
         stream_free(w->stream);
     detect_free(w->detect);
@@ -172,6 +189,24 @@ void worker_free(struct worker *w)
     if (w->decode)
         decode_free(w->decode);
     free(w);
+}
+
+static void worker_ndpi_suspicion(struct worker *w, struct mw_flow *f, int dir, uint64_t ts_us)
+{
+    struct mw_evidence ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = MW_EV_PROTOCOL;
+    ev.variant = MW_VAR_NDPI;
+    ev.suspicion = 1;
+    ev.confidence = 10;
+    ev.sides = MW_SIDE_CLIENT;
+    /* nDPI does not say who is the client: take the flow's initiator. */
+    ev.client_dir = MW_DIR_FWD;
+    (void)dir;
+    struct detect_finding fd = { f, &ev, MW_DIR_FWD, 0, 3, 0, 0, ts_us, 1 };
+    uint32_t repeats;
+    w->ndpi_suspicions++;
+    hosts_finding(w->hosts, &fd, &repeats);
 }
 
 void worker_packet(struct worker *w, int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint64_t ts_us)
@@ -191,6 +226,11 @@ void worker_packet(struct worker *w, int dlt, const uint8_t *data, uint32_t capl
     detect_packet(w->detect, f, dir, &p);
     if (p.proto == IPPROTO_TCP)
         stream_packet(w->stream, f, dir, &p);
+    /* Our dissectors had the first look; nDPI only names what they did not claim. Its
+     * mining verdict flags ordinary JSON-RPC too, so it is a weak suspicion for the host
+     * score and never an alert. */
+    if (w->appid && !f->app.app_proto && appid_packet(w->appid, f, &p))
+        worker_ndpi_suspicion(w, f, dir, p.ts_us);
     hosts_flush(w->hosts);
 }
 
@@ -255,6 +295,12 @@ static void worker_host_counters(void *src, eve_counter_fn cb, void *u)
     hosts_stats_foreach(src, cb, u);
 }
 
+static void worker_appid_counters(void *src, eve_counter_fn cb, void *u)
+{
+    if (src)
+        appid_stats_foreach(src, cb, u);
+}
+
 static void worker_geoip_counters(void *src, eve_counter_fn cb, void *u)
 {
     if (src)
@@ -264,7 +310,7 @@ static void worker_geoip_counters(void *src, eve_counter_fn cb, void *u)
 uint64_t worker_memuse(const struct worker *w)
 {
     return flow_table_memuse(w->flows) + stream_memuse(w->stream) + detect_memuse(w->detect) +
-           dnslearn_memuse(w->learn) + hosts_memuse(w->hosts);
+           dnslearn_memuse(w->learn) + hosts_memuse(w->hosts) + (w->appid ? appid_memuse(w->appid) : 0);
 }
 
 void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t kernel_packets,
@@ -273,8 +319,8 @@ void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t
     struct worker_cap cap = { kernel_packets, kernel_drops, kernel_ifdrops, w->packets, w->bytes, worker_memuse(w) };
     eve_stats_source fns[] = { worker_capture_counters, worker_decode_counters, worker_flow_counters,
                                worker_stream_counters, worker_detect_counters, worker_learn_counters,
-                               worker_host_counters, worker_geoip_counters };
-    void *srcs[] = { &cap, w->decode, w->flows, w->stream, w->detect, w->learn, w->hosts, w->geoip };
+                               worker_host_counters, worker_geoip_counters, worker_appid_counters };
+    void *srcs[] = { &cap, w->decode, w->flows, w->stream, w->detect, w->learn, w->hosts, w->geoip, w->appid };
     eve_stats(w->eve, now_us, uptime_s, fns, srcs, sizeof fns / sizeof fns[0]);
 }
 
