@@ -282,6 +282,12 @@ static void hosts_copy(char *dst, size_t n, const char *src)
 
 static void hosts_pool_of(const struct detect_finding *fd, char *out, size_t n)
 {
+    if (fd->ev->variant == MW_VAR_NDPI) {
+        /* One entry for all of nDPI's guesses: a node with many peers must not add up
+         * its way to a verdict on the strength of a classifier we do not trust alone. */
+        hosts_copy(out, n, "ndpi-guess");
+        return;
+    }
     if (fd->ev->pool_host[0]) {
         hosts_copy(out, n, fd->ev->pool_host);
         return;

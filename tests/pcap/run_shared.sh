@@ -54,6 +54,9 @@ for path in sys.argv[2:]:
             if no_fp and obj.get("event_type") == "alert":
                 print("FAIL %s line %d: alert in benign traffic: %s" % (path, no, json.dumps(obj.get("alert"))))
                 bad += 1
+            if no_fp and obj.get("event_type") == "host":
+                print("FAIL %s line %d: host flagged in benign traffic: %s" % (path, no, json.dumps(obj.get("mining_host"))))
+                bad += 1
 sys.exit(1 if bad else 0)
 PY
 rm -f "$work"/eve.*.json

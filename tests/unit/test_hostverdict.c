@@ -288,6 +288,41 @@ START_TEST(test_periodic_report)
 }
 END_TEST
 
+START_TEST(test_ndpi_guesses_never_flag_alone)
+{
+    struct hosts_params p;
+    hosts_params_default(&p);
+    p.home_net = &home;
+    struct hosts *h = cur = hosts_new(&p, eve);
+    struct mw_flow f;
+    struct mw_evidence ev;
+    uint32_t rep;
+    char peer[32];
+    /* A node talking JSON-RPC to fifty peers: fifty nDPI "mining" guesses. */
+    for (int i = 0; i < 50; i++) {
+        snprintf(peer, sizeof peer, "198.51.100.%d", i + 1);
+        make_flow(&f, "10.5.0.1", peer, 30303);
+        memset(&ev, 0, sizeof ev);
+        ev.kind = MW_EV_PROTOCOL;
+        ev.variant = MW_VAR_NDPI;
+        ev.suspicion = 1;
+        struct detect_finding fd = { &f, &ev, MW_DIR_FWD, 0, 3, 0, 0, 1000000 + (uint64_t)i, 1 };
+        hosts_finding(h, &fd, &rep);
+    }
+    uint32_t score;
+    ck_assert_int_eq(hosts_verdict(h, &f.addr[0], &score), HOST_NONE);
+    ck_assert_uint_eq(score, 15);
+    /* With a pool lookup on top it adds up to likely-miner, as scoring says. */
+    make_flow(&f, "10.5.0.1", "192.0.2.53", 53);
+    make_ev(&ev, MW_EV_NAME, MW_VAR_DNS, "pool.example");
+    finding(h, &f, &ev, MW_SID_DNS_POOL, 2000000, &rep);
+    ck_assert_int_eq(hosts_verdict(h, &f.addr[0], &score), HOST_LIKELY_MINER);
+    ck_assert_uint_eq(score, 35);
+    hosts_free(h);
+    cur = NULL;
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostverdict");
@@ -300,6 +335,7 @@ int main(void)
     tcase_add_test(tc, test_allowlisted_is_authorised_and_resolver_not_flagged);
     tcase_add_test(tc, test_eviction_prefers_unflagged_and_keeps_active_flagged);
     tcase_add_test(tc, test_periodic_report);
+    tcase_add_test(tc, test_ndpi_guesses_never_flag_alone);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
