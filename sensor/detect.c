@@ -355,7 +355,7 @@ static void detect_learn_resolver(struct detect *d, const struct mw_addr *a)
 }
 
 /* A DNS answer for a listed name: remember every address it maps to. */
-static void detect_learn_answers(struct detect *d, const struct rules *r, const struct mw_dns_record *rec,
+static void detect_learn_answers(struct detect *d, const struct mw_dns_record *rec,
                                  const char *pool_name, uint64_t ts_us)
 {
     if (!d->learn || !rec->qr)
@@ -367,7 +367,6 @@ static void detect_learn_answers(struct detect *d, const struct rules *r, const 
         dnslearn_add(d->learn, &a->addr, pool_name, a->ttl, ts_us);
         d->c.dns_learned_address++;
     }
-    (void)r;
 }
 
 static void detect_name(struct detect *d, struct mw_flow *f, struct detect_flow *df,
@@ -400,7 +399,7 @@ static void detect_name(struct detect *d, struct mw_flow *f, struct detect_flow 
     }
     d->c.names_matched++;
     if (ev->dns)
-        detect_learn_answers(d, r, ev->dns, matched, ts_us);
+        detect_learn_answers(d, ev->dns, matched, ts_us);
     struct mw_evidence out = *ev;
     mw_ev_set(out.list_name, sizeof out.list_name, m.list, strlen(m.list));
     mw_ev_set(out.list_category, sizeof out.list_category, m.category_name, strlen(m.category_name));
@@ -502,7 +501,6 @@ static void detect_probe(struct detect *d, struct mw_flow *f, struct detect_flow
     df->diss = maybe;
     d->c.dissector_attached[maybe_i]++;
     f->app.app_proto = maybe->name; /* ours wins over a label nDPI may have given earlier */
-    (void)f;
 }
 
 /* Offer bytes to the dissector until it stops consuming; returns bytes consumed, or -1 when it detached. */
@@ -535,7 +533,7 @@ static void detect_overflow(struct detect *d, struct detect_flow *df, struct mw_
         df->diss->gap(df->dstate, ctx, dir);
 }
 
-static void detect_feed(struct detect *d, struct mw_flow *f, struct detect_flow *df, int dir,
+static void detect_feed(struct detect *d, struct detect_flow *df, int dir,
                         const uint8_t *data, size_t len, struct mw_dctx *ctx)
 {
     struct detect_buf *b = df->left[dir];
@@ -579,7 +577,6 @@ static void detect_feed(struct detect *d, struct mw_flow *f, struct detect_flow 
         detect_buf_put(d, b);
         df->left[dir] = NULL;
     }
-    (void)f;
 }
 
 static void detect_check_pending(struct detect *d, struct mw_flow *f, struct detect_flow *df, uint64_t ts_us)
@@ -606,7 +603,7 @@ static void detect_reprobe(struct detect *d, struct mw_flow *f, struct detect_fl
         detect_ctx(&c2, &call, ctx->ts_us);
         detect_probe(d, f, df, dir, rest->data, rest->len, MW_TRANSPORT_TCP, &c2);
         if (df->diss) {
-            detect_feed(d, f, df, dir, rest->data, rest->len, &c2);
+            detect_feed(d, df, dir, rest->data, rest->len, &c2);
             detect_after_feed(d, f, df, &c2);
         }
     }
@@ -634,7 +631,7 @@ void detect_stream_data(void *user, struct mw_flow *f, int dir, const uint8_t *d
         if (!df->diss)
             return;
     }
-    detect_feed(d, f, df, dir, data, len, &ctx);
+    detect_feed(d, df, dir, data, len, &ctx);
     if (ctx.reprobe && df->diss) {
         detect_reprobe(d, f, df, dir, &ctx);
         return;

@@ -167,10 +167,7 @@ static void eve_dns_object(struct jw *w, const struct mw_dns_record *r)
     jw_kv_str(w, "type", r->qr ? "answer" : "query");
     jw_kv_uint(w, "id", r->id);
     eve_kv_wire(w, "rrname", r->rrname, 255);
-    jw_key(w, "rrtype");
-    char t[16];
-    snprintf(t, sizeof t, "%s", dns_type_name(r->rrtype));
-    jw_str(w, t);
+    jw_kv_str(w, "rrtype", dns_type_name(r->rrtype));
     if (r->qr) {
         jw_key(w, "rcode");
         jw_str(w, dns_rcode_name(r->rcode));

@@ -237,21 +237,13 @@ static int hosts_suffix_match(const char *name, const char *suffix)
     return n == s || name[n - s - 1] == '.';
 }
 
-static int hosts_prefix_match(const struct mw_addr *net, uint8_t bits, const struct mw_addr *a)
-{
-    unsigned full = bits / 8, rest = bits % 8;
-    if (memcmp(net->b, a->b, full) != 0)
-        return 0;
-    return !rest || !((net->b[full] ^ a->b[full]) & (uint8_t)(0xff << (8 - rest)));
-}
-
 static int hosts_suppressed_by_rule(const struct hosts *h, const struct mw_addr *a, uint32_t sid, const char *pool)
 {
     for (size_t i = 0; i < h->p.nsuppress; i++) {
         const struct hosts_suppress *s = &h->p.suppress[i];
         if (s->sid && s->sid != sid)
             continue;
-        if (s->bits && !hosts_prefix_match(&s->net, s->bits, a))
+        if (s->bits && !netset_prefix_match(&s->net, s->bits, a))
             continue;
         if (s->pool[0] && !hosts_suffix_match(pool, s->pool))
             continue;

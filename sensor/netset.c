@@ -60,7 +60,7 @@ int netset_add(struct netset *s, const char *text)
     return 0;
 }
 
-static int netset_match(const struct mw_addr *net, uint8_t bits, const struct mw_addr *a)
+int netset_prefix_match(const struct mw_addr *net, uint8_t bits, const struct mw_addr *a)
 {
     unsigned full = bits / 8, rest = bits % 8;
     if (memcmp(net->b, a->b, full) != 0)
@@ -73,7 +73,7 @@ static int netset_match(const struct mw_addr *net, uint8_t bits, const struct mw
 int netset_contains(const struct netset *s, const struct mw_addr *a)
 {
     for (size_t i = 0; i < s->n; i++)
-        if (netset_match(&s->e[i].net, s->e[i].bits, a))
+        if (netset_prefix_match(&s->e[i].net, s->e[i].bits, a))
             return 1;
     return 0;
 }

@@ -22,6 +22,8 @@ int netset_parse_prefix(const char *text, struct mw_addr *net, uint8_t *bits);
 /* Add a prefix given as text; -1 when malformed or the set is full. */
 int netset_add(struct netset *s, const char *text);
 int netset_contains(const struct netset *s, const struct mw_addr *a);
+/* Does a fall inside net/bits (bits over the 128-bit mapped form)? */
+int netset_prefix_match(const struct mw_addr *net, uint8_t bits, const struct mw_addr *a);
 
 struct mw_cidr; /* sensor/config.h */
 /* A configuration prefix (4-byte IPv4) in the 16-byte mapped form. */
