@@ -54,7 +54,6 @@ struct detect_flow {
     struct mw_evidence *pend;  /* merged protocol evidence not yet alerted */
     struct mw_evidence *info;  /* what the flow event and host verdicts learn after the alert */
     uint64_t pend_deadline_us;
-    uint64_t malformed;
     uint32_t alerted[DETECT_MAX_ALERTED];
     uint8_t nalerted;
     uint8_t probed;            /* bit per direction */
@@ -67,7 +66,8 @@ struct detect_flow {
 struct detect_counters {
     uint64_t flows_inspected, dissector_attached[DETECT_NDISS], dissector_malformed, buffer_overflow,
         buffer_exhausted, gaps, alerts, suppressed, allowlisted, names_seen, names_matched,
-        crypto_general, pool_address, dns_learned_address, on_behalf, alloc_fail, reprobes;
+        crypto_general, pool_address, dns_learned_address, on_behalf, alloc_fail, reprobes,
+        malformed_input;
 };
 
 struct detect {
@@ -439,7 +439,8 @@ static void detect_ctx(struct mw_dctx *ctx, struct detect_call *call, uint64_t t
     ctx->app = &f->app;
     ctx->emit = detect_emit;
     ctx->sink = call;
-    ctx->malformed = &call->df->malformed;
+    /* One sensor-wide counter: a per-flow one died with the flow and never reached stats. */
+    ctx->malformed = &call->d->c.malformed_input;
 }
 
 static void detect_detach(struct detect *d, struct detect_flow *df, struct mw_dctx *ctx)
@@ -748,6 +749,7 @@ void detect_stats_foreach(const struct detect *d, void (*cb)(void *u, const char
         cb(u, name, d->c.dissector_attached[i]);
     }
     cb(u, "detect.dissector_malformed", d->c.dissector_malformed);
+    cb(u, "detect.malformed_input", d->c.malformed_input);
     cb(u, "detect.buffer_overflow", d->c.buffer_overflow);
     cb(u, "detect.buffer_exhausted", d->c.buffer_exhausted);
     cb(u, "detect.gaps", d->c.gaps);

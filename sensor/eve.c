@@ -150,11 +150,15 @@ static void eve_head(struct eve *e, struct jw *w, const struct mw_flow *f, int s
         jw_kv_str(w, "host", e->sensor_name);
 }
 
-static void eve_kv_wire(struct jw *w, const char *key, const char *value, size_t max)
+/* A wire string kept in a fixed field of field_size bytes (NUL included). A value that
+ * filled the field was probably cut when it was stored, so anything longer than
+ * field_size - 2 bytes is shown as its first field_size - 2 bytes plus the marker: the
+ * documented lengths of docs/eve.md, and a cut value is always marked. */
+static void eve_kv_wire(struct jw *w, const char *key, const char *value, size_t field_size)
 {
-    if (value && value[0]) {
+    if (value && value[0] && field_size >= 3) {
         jw_key(w, key);
-        jw_strn_max(w, value, strlen(value), max);
+        jw_strn_max(w, value, strnlen(value, field_size), field_size - 2);
     }
 }
 
@@ -166,7 +170,7 @@ static void eve_dns_object(struct jw *w, const struct mw_dns_record *r)
     jw_kv_uint(w, "version", 2);
     jw_kv_str(w, "type", r->qr ? "answer" : "query");
     jw_kv_uint(w, "id", r->id);
-    eve_kv_wire(w, "rrname", r->rrname, 255);
+    eve_kv_wire(w, "rrname", r->rrname, sizeof r->rrname);
     jw_kv_str(w, "rrtype", dns_type_name(r->rrtype));
     if (r->qr) {
         jw_key(w, "rcode");
@@ -177,14 +181,14 @@ static void eve_dns_object(struct jw *w, const struct mw_dns_record *r)
             for (unsigned i = 0; i < r->answer_count; i++) {
                 const struct dns_answer *a = &r->answers[i];
                 jw_object_begin(w);
-                eve_kv_wire(w, "rrname", a->name, 255);
+                eve_kv_wire(w, "rrname", a->name, sizeof a->name);
                 jw_kv_str(w, "rrtype", dns_type_name(a->type));
                 jw_kv_uint(w, "ttl", a->ttl);
                 if (a->type == DNS_TYPE_A || a->type == DNS_TYPE_AAAA) {
                     eve_format_addr(&a->addr, ip, sizeof ip);
                     jw_kv_str(w, "rdata", ip);
                 } else if (a->target[0]) {
-                    eve_kv_wire(w, "rdata", a->target, 255);
+                    eve_kv_wire(w, "rdata", a->target, sizeof a->target);
                 }
                 jw_object_end(w);
             }
@@ -198,12 +202,12 @@ static void eve_tls_object(struct jw *w, const struct mw_tls_hello *h)
 {
     jw_key(w, "tls");
     jw_object_begin(w);
-    eve_kv_wire(w, "sni", h->sni, 255);
+    eve_kv_wire(w, "sni", h->sni, sizeof h->sni);
     if (h->ja3_hash[0]) {
         jw_key(w, "ja3");
         jw_object_begin(w);
         jw_kv_str(w, "hash", h->ja3_hash);
-        eve_kv_wire(w, "string", h->ja3_string, 2048);
+        eve_kv_wire(w, "string", h->ja3_string, sizeof h->ja3_string);
         jw_object_end(w);
     }
     if (h->ja4[0])
@@ -235,14 +239,14 @@ void eve_alert(struct eve *e, const struct eve_alert *a)
     jw_key(&w, "mining");
     jw_object_begin(&w);
     jw_kv_str(&w, "variant", mw_variant_name(ev->variant));
-    eve_kv_wire(&w, "method", ev->method, MW_EV_METHOD_LEN);
-    eve_kv_wire(&w, "agent", ev->agent, MW_EV_AGENT_LEN);
-    eve_kv_wire(&w, "worker", ev->worker, MW_EV_WORKER_LEN);
-    eve_kv_wire(&w, "algo", ev->algo, MW_EV_ALGO_LEN);
-    eve_kv_wire(&w, "pool_host", ev->pool_host, MW_EV_HOST_LEN);
-    eve_kv_wire(&w, "coin", ev->coin, MW_EV_COIN_LEN);
+    eve_kv_wire(&w, "method", ev->method, sizeof ev->method);
+    eve_kv_wire(&w, "agent", ev->agent, sizeof ev->agent);
+    eve_kv_wire(&w, "worker", ev->worker, sizeof ev->worker);
+    eve_kv_wire(&w, "algo", ev->algo, sizeof ev->algo);
+    eve_kv_wire(&w, "pool_host", ev->pool_host, sizeof ev->pool_host);
+    eve_kv_wire(&w, "coin", ev->coin, sizeof ev->coin);
     if (ev->list_name[0])
-        eve_kv_wire(&w, "list", ev->list_name, MW_EV_LIST_LEN);
+        eve_kv_wire(&w, "list", ev->list_name, sizeof ev->list_name);
     if (ev->list_category[0])
         jw_kv_str(&w, "list_category", ev->list_category);
     jw_kv_str(&w, "confirmed_by", (ev->sides & MW_SIDE_CLIENT) && (ev->sides & MW_SIDE_SERVER) ? "both"

@@ -318,7 +318,9 @@ static void hosts_kv_list(struct jw *w, const char *key, const struct host *x, s
             jw_array_begin(w);
             open = 1;
         }
-        jw_strn_max(w, v, strnlen(v, len), len);
+        /* A value that filled its field was cut when stored: show it cut and marked
+         * (same rule as eve.c, lengths in docs/eve.md). */
+        jw_strn_max(w, v, strnlen(v, len), len - 2);
     }
     if (open)
         jw_array_end(w);

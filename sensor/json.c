@@ -117,6 +117,20 @@ static size_t utf8_seq_len(const uint8_t *s, size_t n)
     return len;
 }
 
+/* 1 when s[0..n) is the beginning of a multi-byte sequence that only lacks its end
+ * (n shorter than the lead byte announces, every byte present a continuation byte). */
+static int utf8_cut_short(const uint8_t *s, size_t n)
+{
+    size_t want = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+                : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+    if (want == 0 || n >= want)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    return 1;
+}
+
 static void put_u_escape(struct jw *w, unsigned cp)
 {
     char e[6] = { '\\', 'u', hexdig[(cp >> 12) & 15], hexdig[(cp >> 8) & 15],
@@ -200,6 +214,8 @@ void jw_strn_max(struct jw *w, const void *s, size_t n, size_t max_bytes)
     size_t cut = 0;
     for (;;) {
         size_t sl = utf8_seq_len(p + cut, n - cut);
+        if (sl == 0 && utf8_cut_short(p + cut, n - cut))
+            break; /* a character an earlier copy cut off: drop it rather than escape its bytes */
         if (sl == 0)
             sl = 1;
         if (cut + sl > max_bytes)

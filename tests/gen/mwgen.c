@@ -8,7 +8,7 @@
 /* Fixed start time (2024-03-13T10:00:00Z) so every run writes identical bytes. */
 #define MWGEN_START_US 1710324000000000ull
 
-static const struct scenario *const tables[] = { scen_mining, scen_names, scen_benign };
+static const struct scenario *const tables[] = { scen_mining, scen_names, scen_benign, scen_hostile };
 
 static const struct scenario *find(const char *name)
 {
@@ -21,7 +21,7 @@ static const struct scenario *find(const char *name)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: mwgen [--pcapng] SCENARIO [ARGS...] OUTPUT.pcap\n"
+    fprintf(f, "usage: mwgen [--pcapng] SCENARIO [ARGS...] OUTPUT.pcap|-\n"
                "       mwgen --list\n");
 }
 
@@ -54,7 +54,9 @@ int main(int argc, char **argv)
     }
     const char *out = argv[argc - 1];
     struct pg_writer w;
-    if (pg_open(&w, out, fmt, MWGEN_START_US) != 0) {
+    /* "-" streams to stdout: a gigabyte capture piped into `minewatch -r -` needs no disk. */
+    int to_stdout = strcmp(out, "-") == 0;
+    if ((to_stdout ? pg_open_stream(&w, stdout, fmt, MWGEN_START_US) : pg_open(&w, out, fmt, MWGEN_START_US)) != 0) {
         perror(out);
         return 1;
     }
@@ -63,7 +65,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "mwgen: write error on %s\n", out);
         return 1;
     }
-    if (rc != 0)
+    if (rc != 0 && !to_stdout)
         remove(out);
     return rc;
 }

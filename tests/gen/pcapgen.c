@@ -328,8 +328,34 @@ void pg_tcp_init(struct pg_tcp *s, struct pg_writer *w, const struct pg_endpoint
     s->rtt_us = 20000;
 }
 
+void pg_ip_raw(struct pg_writer *w, const struct pg_link *link, const struct pg_endpoint *a,
+               const struct pg_endpoint *b, uint8_t proto, const void *payload, size_t len,
+               uint16_t ip_id, size_t frag_off, int mf)
+{
+    if (len > PG_MAX_L4)
+        len = PG_MAX_L4;
+    ip_emit(w, link, a, b, proto, payload, len, ip_id, frag_off, mf);
+}
+
+static void tcp_seg_urg(struct pg_tcp *s, enum pg_dir dir, uint32_t seq, uint8_t flags, uint16_t urg,
+                        const uint8_t *data, size_t len);
+
 static void tcp_seg(struct pg_tcp *s, enum pg_dir dir, uint32_t seq, uint8_t flags,
                     const uint8_t *data, size_t len)
+{
+    tcp_seg_urg(s, dir, seq, flags, 0, data, len);
+}
+
+void pg_tcp_segment(struct pg_tcp *s, enum pg_dir dir, uint32_t seq, uint8_t flags, uint16_t urg,
+                    const void *data, size_t len)
+{
+    if (len > PG_MAX_L4)
+        len = PG_MAX_L4;
+    tcp_seg_urg(s, dir, seq, flags, urg, data, len);
+}
+
+static void tcp_seg_urg(struct pg_tcp *s, enum pg_dir dir, uint32_t seq, uint8_t flags, uint16_t urg,
+                        const uint8_t *data, size_t len)
 {
     static uint8_t l4[PG_MAX_L4 + 64];
     if (!(s->write_mask & (dir == PG_C2S ? PG_WRITE_C2S : PG_WRITE_S2C)))
@@ -344,7 +370,7 @@ static void tcp_seg(struct pg_tcp *s, enum pg_dir dir, uint32_t seq, uint8_t fla
     l4[13] = flags;
     put_be16(l4 + 14, 64240);
     put_be16(l4 + 16, 0);
-    put_be16(l4 + 18, 0);
+    put_be16(l4 + 18, urg);
     if (hl == 24) { /* MSS option on SYN and SYN-ACK */
         l4[20] = 2;
         l4[21] = 4;

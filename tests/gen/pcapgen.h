@@ -117,6 +117,16 @@ void pg_tcp_fin(struct pg_tcp *s, enum pg_dir dir);
 void pg_tcp_rst(struct pg_tcp *s, enum pg_dir dir);
 /* A bare SYN from client (e.g. a flood); nothing else. */
 void pg_tcp_syn_only(struct pg_tcp *s);
+/* One segment exactly as given (sequence number, flags, urgent pointer, link TTL of s),
+ * without touching the session's next_seq: overlaps, decoys, urgent data. */
+void pg_tcp_segment(struct pg_tcp *s, enum pg_dir dir, uint32_t seq, uint8_t flags, uint16_t urg,
+                    const void *data, size_t len);
+/* One IP packet around a ready payload (transport header included, checksums are the
+ * caller's): IPv4 with fragment offset (bytes) and MF; IPv6 ignores both (put a fragment
+ * header in the payload with proto 44). For hand-made fragments. */
+void pg_ip_raw(struct pg_writer *w, const struct pg_link *link, const struct pg_endpoint *a,
+               const struct pg_endpoint *b, uint8_t proto, const void *payload, size_t len,
+               uint16_t ip_id, size_t frag_off, int mf);
 
 /* Tiny DNS message writer (RFC 1035): returns the length written or 0 when cap is too small. */
 #define PG_DNS_A 1

@@ -237,7 +237,7 @@ static int synflood(struct pg_writer *w, int argc, char **argv)
 static int no_newline(struct pg_writer *w, int argc, char **argv)
 {
     unsigned long n;
-    if (argc != 1 || parse_count(argv[0], 1ul << 30, &n) != 0) {
+    if (argc != 1 || parse_count(argv[0], 1ul << 34, &n) != 0) {
         fprintf(stderr, "usage: mwgen no-newline BYTES OUTPUT\n");
         return 2;
     }

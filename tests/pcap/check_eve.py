@@ -10,6 +10,12 @@ CASE.json:
   "expect": [PATTERN, ...]  each must match at least one line (default), or
                             "count": N / "min_count": N / "max_count": N lines;
   "forbid": [PATTERN, ...]  must match no line.
+  "truncated": {PATH: MAX_BYTES, ...}  every string at the dotted PATH (lists are walked)
+                            is at most MAX_BYTES input bytes, not counting a trailing
+                            "[truncated]" (an escaped invalid byte \\xHH counts as one),
+                            and at least one of them carries the marker.
+Every line must also be free of raw control bytes (below 0x20 and DEL: docs/eve.md).
+A numeric field may be matched with {"$ge": N} or {"$le": N} (counters in stats).
 A PATTERN is an object matched as a SUBSET: every key it names must be present with a
 matching value, other fields are ignored, nested objects compare recursively, a list
 matches when each of its elements matches some element of the actual list. The counting
@@ -63,6 +69,9 @@ def load_eve(path):
         if raw.endswith(b"\r"):
             errors.append("line %d: CRLF line ending" % no)
             raw = raw[:-1]
+        bad = [b for b in raw if b < 0x20 or b == 0x7f]
+        if bad:
+            errors.append("line %d: raw control byte 0x%02x in the line" % (no, bad[0]))
         try:
             text = raw.decode("utf-8", errors="strict")
         except UnicodeDecodeError as e:
@@ -93,8 +102,16 @@ def _as_ip(s):
         return None
 
 
+NUM_OPS = {"$ge": lambda a, b: a >= b, "$le": lambda a, b: a <= b}
+
+
 def mismatches(pattern, actual, path=""):
     """List of human-readable differences; empty when actual matches pattern."""
+    if isinstance(pattern, dict) and len(pattern) == 1 and next(iter(pattern)) in NUM_OPS:
+        op, bound = next(iter(pattern.items()))
+        if isinstance(actual, bool) or not isinstance(actual, (int, float)) or not NUM_OPS[op](actual, bound):
+            return ["%s: expected %s %s, got %s" % (path, op, json.dumps(bound), json.dumps(actual))]
+        return []
     if isinstance(pattern, dict):
         if not isinstance(actual, dict):
             return ["%s: expected an object, got %s" % (path or ".", json.dumps(actual))]
@@ -186,6 +203,50 @@ def check(events, case):
     return failures
 
 
+MARKER = "[truncated]"
+ESCAPED_BYTE = re.compile(r"\\x[0-9a-f]{2}")
+
+
+def values_at(obj, keys):
+    if not keys:
+        if isinstance(obj, list):
+            for v in obj:
+                yield v
+        else:
+            yield obj
+        return
+    if isinstance(obj, list):
+        for v in obj:
+            yield from values_at(v, keys)
+    elif isinstance(obj, dict) and keys[0] in obj:
+        yield from values_at(obj[keys[0]], keys[1:])
+
+
+def wire_len(text):
+    """Input bytes a written value stands for: UTF-8 length, an escaped byte counts one."""
+    return len(ESCAPED_BYTE.sub("?", text).encode("utf-8"))
+
+
+def check_truncated(events, spec):
+    failures = []
+    if not isinstance(spec, dict):
+        raise CaseError("truncated must be an object of PATH: MAX_BYTES")
+    for path, limit in spec.items():
+        marked, total = 0, 0
+        for no, obj in events:
+            for v in values_at(obj, path.split(".")):
+                if not isinstance(v, str):
+                    continue
+                total += 1
+                body = v[:-len(MARKER)] if v.endswith(MARKER) else v
+                marked += v.endswith(MARKER)
+                if wire_len(body) > limit:
+                    failures.append("truncated: line %d %s is %d bytes > %d: %r" % (no, path, wire_len(body), limit, v[:80]))
+        if not marked:
+            failures.append("truncated: no value at %s carries %s (%d values)" % (path, MARKER, total))
+    return failures
+
+
 def load_case(path):
     with open(path, "rb") as f:
         try:
@@ -197,7 +258,7 @@ def load_case(path):
     for k in ("expect", "forbid"):
         if not isinstance(case.get(k, []), list):
             raise CaseError("%s: %s must be a list" % (path, k))
-    if not case.get("expect") and not case.get("forbid"):
+    if not case.get("expect") and not case.get("forbid") and not case.get("truncated"):
         raise CaseError("%s: neither expect nor forbid: the case would assert nothing" % path)
     return case
 
@@ -209,7 +270,7 @@ def main(argv):
     try:
         case = load_case(argv[2])
         events, errors = load_eve(argv[1])
-        failures = check(events, case)
+        failures = check(events, case) + check_truncated(events, case.get("truncated", {}))
     except CaseError as e:
         sys.stderr.write("check_eve: case error: %s\n" % e)
         return 2

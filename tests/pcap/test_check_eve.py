@@ -65,6 +65,29 @@ class Harness(unittest.TestCase):
             self.assertIn(n, out)
 
     # --- matching ---
+    def test_numeric_bounds(self):
+        st = {"timestamp": TS, "event_type": "stats", "stats": {"stream": {"overlap_mismatch": 2}}}
+        e = self.eve(st)
+        self.assertPass(e, {"expect": [{"event_type": "stats", "stats": {"stream": {"overlap_mismatch": {"$ge": 2}}}}]})
+        self.assertPass(e, {"expect": [{"stats": {"stream": {"overlap_mismatch": {"$le": 2}}}}]})
+        self.assertFail(e, {"expect": [{"stats": {"stream": {"overlap_mismatch": {"$ge": 3}}}}]}, "$ge")
+        self.assertFail(e, {"expect": [{"stats": {"stream": {"overlap_mismatch": {"$le": 1}}}}]}, "$le")
+
+    def test_raw_control_bytes_rejected(self):
+        # DEL is legal JSON but the EVE writer escapes it: a raw one is a writer bug.
+        e = self.write("eve.json", '{"timestamp": "%s", "event_type": "alert", "x": "a\x7fb"}\n' % TS)
+        self.assertFail(e, {"expect": [{"event_type": "alert"}]}, "raw control byte 0x7f")
+
+    def test_truncated_values(self):
+        a = dict(ALERT, mining={"agent": "x" * 10 + "[truncated]", "worker": "\\xff" * 3 + "[truncated]"})
+        e = self.eve(a)
+        self.assertPass(e, {"truncated": {"mining.agent": 10, "mining.worker": 3}})
+        self.assertFail(e, {"truncated": {"mining.agent": 9}}, "10 bytes > 9")
+        # an unmarked value over the limit beside a marked one: cut without the marker
+        self.assertFail(self.eve(a, ALERT), {"truncated": {"mining.agent": 10}}, "14 bytes > 10")
+        # a limit met but no marker anywhere: the cut is not visible
+        self.assertFail(self.eve(ALERT), {"truncated": {"mining.agent": 100}}, "carries [truncated]")
+
     def test_subset_match_ignores_other_fields(self):
         e = self.eve(FLOW, ALERT)
         self.assertPass(e, {"expect": [{"event_type": "alert", "src_ip": "10.20.1.11",

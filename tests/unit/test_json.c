@@ -138,6 +138,33 @@ START_TEST(test_truncation)
 }
 END_TEST
 
+/* A value an evidence field already cut inside a character (its last bytes are the start
+ * of a sequence whose end was never stored): the truncated output must drop that partial
+ * character, not show its bytes as \xHH escapes the wire never had. */
+START_TEST(test_truncation_partial_tail)
+{
+    char buf[256];
+    struct jw w;
+    static const char *const tails[] = { "ab\xe2\x82", "ab\xe2", "ab\xf0\x9f\x98", "ab\xf0\x9f", "ab\xc3" };
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+        size_t n = strlen(tails[i]);
+        jw_init(&w, buf, sizeof buf);
+        jw_strn_max(&w, tails[i], n, n - 1);
+        ck_assert_int_gt(jw_finish(&w), 0);
+        ck_assert_msg(strcmp(buf, "\"ab[truncated]\"\n") == 0, "tail %zu gave %s", i, buf);
+    }
+    /* A stray continuation byte or a lead byte followed by ASCII stays an escaped byte. */
+    jw_init(&w, buf, sizeof buf);
+    jw_strn_max(&w, "ab\x82\x82", 4, 3);
+    ck_assert_int_gt(jw_finish(&w), 0);
+    ck_assert_str_eq(buf, "\"ab\\\\x82[truncated]\"\n");
+    jw_init(&w, buf, sizeof buf);
+    jw_strn_max(&w, "a\xe2z", 3, 2);
+    ck_assert_int_gt(jw_finish(&w), 0);
+    ck_assert_str_eq(buf, "\"a\\\\xe2[truncated]\"\n");
+}
+END_TEST
+
 START_TEST(test_nesting_and_types)
 {
     char buf[512];
@@ -337,6 +364,7 @@ int main(void)
     tcase_add_test(tc, test_valid_utf8_passes);
     tcase_add_test(tc, test_invalid_utf8_classes);
     tcase_add_test(tc, test_truncation);
+    tcase_add_test(tc, test_truncation_partial_tail);
     tcase_add_test(tc, test_nesting_and_types);
     tcase_add_test(tc, test_depth_cap_and_balance);
     tcase_add_test(tc, test_overflow_every_size);
