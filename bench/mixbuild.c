@@ -2,16 +2,18 @@
  * with its IP addresses shifted so flows stay distinct, timestamps rewritten monotonic,
  * and mining captures sprinkled in; writes a manifest of which mining capture went where.
  *
- * usage: mixbuild -o OUT.pcap -l MANIFEST [-p MIN_PACKETS] [-e EVERY] [-M MINING.pcap]...
- *                 TRAFFIC.pcap...
+ * usage: mixbuild -o OUT.pcap -l MANIFEST [-p MIN_PACKETS] [-e EVERY] [-g MAX_GAP_US]
+ *                 [-M MINING.pcap]... TRAFFIC.pcap...
  * Copies of the traffic list are appended until MIN_PACKETS are written; after every
  * EVERY traffic files the next mining capture (round robin) is appended with the same
  * shift as the current copy plus a per-insertion offset, so every insertion is a new
  * set of hosts. Copy k adds k to the third octet of every IPv4 address and to byte 13 of
  * every IPv6 address (outer header only, checksums updated incrementally, RFC 1624), so
  * private ranges stay private and /16 home networks stay home. Captures that are not
- * Ethernet are skipped. A gap between packets is clamped to [0, 1 s] so the mix keeps
- * many flows alive at once, as a busy link does. */
+ * Ethernet are skipped. A gap between packets is clamped to [0, MAX_GAP_US] (default
+ * 20 ms): the shared captures are sparse (minutes between packets), a campus link is
+ * not; dense time keeps many flows alive at once and makes per-second housekeeping
+ * cost what it costs on a busy link rather than once per packet. */
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,7 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MB_MAX_GAP_US 1000000u
 #define MB_FILE_GAP_US 1000u
 #define MB_MAX_INSERTIONS 56 /* third octets 200..255 */
 
@@ -27,6 +28,7 @@ struct mix {
     pcap_dumper_t *dump;
     FILE *manifest;
     uint64_t clock_us;
+    uint64_t max_gap_us;
     uint64_t packets, bytes, skipped_files;
     uint8_t buf[262144];
 };
@@ -143,8 +145,8 @@ static long mb_append(struct mix *m, const char *path, unsigned k)
     while ((rc = pcap_next_ex(in, &h, &d)) == 1) {
         uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
         uint64_t gap = first ? MB_FILE_GAP_US : (ts > prev ? ts - prev : 0);
-        if (gap > MB_MAX_GAP_US)
-            gap = MB_MAX_GAP_US;
+        if (gap > m->max_gap_us)
+            gap = m->max_gap_us;
         first = 0;
         prev = ts;
         m->clock_us += gap;
@@ -178,22 +180,25 @@ static void mb_insert_mining(struct mix *m, const char *path, int nth)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: mixbuild -o OUT.pcap -l MANIFEST [-p MIN_PACKETS] [-e EVERY] "
+    fprintf(stderr, "usage: mixbuild -o OUT.pcap -l MANIFEST [-p MIN_PACKETS] [-e EVERY] [-g MAX_GAP_US] "
                     "[-M MINING.pcap]... TRAFFIC.pcap...\n");
 }
 
 int main(int argc, char **argv)
 {
+    static struct mix m;
+    m.max_gap_us = 20000;
     const char *out = NULL, *manifest = NULL;
     uint64_t min_packets = 500000;
     long every = 25;
     const char *mining[MB_MAX_INSERTIONS];
     int nmining = 0, opt;
-    while ((opt = getopt(argc, argv, "o:l:p:e:M:h")) != -1) {
+    while ((opt = getopt(argc, argv, "o:l:p:e:g:M:h")) != -1) {
         switch (opt) {
         case 'o': out = optarg; break;
         case 'l': manifest = optarg; break;
         case 'p': min_packets = strtoull(optarg, NULL, 10); break;
+        case 'g': m.max_gap_us = strtoull(optarg, NULL, 10); break;
         case 'e': every = strtol(optarg, NULL, 10); break;
         case 'M':
             if (nmining == (int)(sizeof mining / sizeof mining[0])) {
@@ -209,7 +214,6 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
-    static struct mix m;
     pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
     m.dump = pcap_dump_open(dead, out);
     if (!m.dump) {

@@ -105,6 +105,8 @@ def main():
                     help="the shared data directory holding pcaps/ (default: $MW_SHARED_DIR or ../shared)")
     ap.add_argument("--packets", type=int, default=600000, help="minimum packets in the mix (default 600000)")
     ap.add_argument("--reps", type=int, default=5, help="alternating rounds (default 5)")
+    ap.add_argument("--max-gap-us", type=int, default=20000,
+                    help="clamp gaps between packets of the mix (default 20000: a busy link)")
     ap.add_argument("--names", type=int, default=1000000, help="names for the loaded-names run (default 1M)")
     ap.add_argument("--names-curve", action="store_true", help="also time 1k / 100k / 1M loaded names")
     ap.add_argument("--no-ndpi", action="store_true", help="leave ndpiReader out")
@@ -158,7 +160,7 @@ def main():
     manifest = os.path.join(out, "mix-manifest.tsv")
     traffic = sorted(os.path.join(traffic_dir, f) for f in os.listdir(traffic_dir)
                      if f.endswith((".pcap", ".pcapng", ".cap")))
-    argv = [mixbuild, "-o", mix, "-l", manifest, "-p", str(args.packets)]
+    argv = [mixbuild, "-o", mix, "-l", manifest, "-p", str(args.packets), "-g", str(args.max_gap_us)]
     for m in mining:
         argv += ["-M", m]
     r = subprocess.run(argv + traffic, check=True, capture_output=True, text=True)
@@ -195,6 +197,13 @@ def main():
     tools.append(("minewatch, default rules", [mw, "-r", mix, "--eve", eve_default], eve_default))
     tools.append(("minewatch, +%s names" % human(args.names),
                   [mw, "-r", mix, "--eve", eve_names, "-s", names_yaml], eve_names))
+    # For reading the table: what nDPI's labels (detect.ndpi, on by default) cost us.
+    nondpi_yaml = os.path.join(out, "ndpi-off.yaml")
+    with open(nondpi_yaml, "w") as f:
+        f.write("detect:\n  ndpi: false\n")
+    eve_nondpi = os.path.join(out, "eve-ndpi-off.json")
+    tools.append(("minewatch, default rules, nDPI off", [mw, "-c", nondpi_yaml, "-r", mix, "--eve", eve_nondpi],
+                  eve_nondpi))
     results = {name: ([], []) for name, _, _ in tools}
     for rep in range(args.reps):
         order = tools if rep % 2 == 0 else list(reversed(tools))  # alternate the order too
@@ -221,7 +230,8 @@ def main():
     lines.append("- minewatch / floor: %.2f× (target ≤ 3×)" % (med[mw_name] / med[floor_name]))
     if ndpi:
         lines.append("- ndpiReader / minewatch: %.2f× (target ≥ 5×)" % (med[tools[1][0]] / med[mw_name]))
-    lines.append("- minewatch peak RSS: %.1f MB (target ≤ 64 MB)" % (rss[mw_name] / 1024))
+    lines.append("- minewatch peak RSS: %.1f MB (target ≤ 64 MB); with 1M names %.1f MB"
+                 % (rss[mw_name] / 1024, rss[tools[-2][0]] / 1024))
 
     if args.names_curve:
         lines += ["", "Loaded names (load = `minewatch -T`, packets = run - load):", "",
