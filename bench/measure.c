@@ -1,6 +1,6 @@
 /* measure.c - run one command and print its wall time and peak resident memory
  * (wait4 ru_maxrss): `mwmeasure [-o FILE] -- COMMAND [ARGS...]` prints
- * "wall_s maxrss_kib exit_status" on standard output; the command's own standard output
+ * "wall_s maxrss_kib exit_status cpu_s" (user + system) on standard output; the command's own standard output
  * goes to FILE (default /dev/null). A small C parent, so the child's peak RSS is its own
  * and not that of a script interpreter it was forked from. */
 #include <fcntl.h>
@@ -56,6 +56,8 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    printf("%.6f %ld %d\n", wall, ru.ru_maxrss, code);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                 (double)ru.ru_stime.tv_usec / 1e6;
+    printf("%.6f %ld %d %.6f\n", wall, ru.ru_maxrss, code, cpu);
     return 0;
 }

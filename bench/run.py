@@ -34,13 +34,13 @@ MEASURE = None  # bench/mwmeasure: fork, exec, wait4 from a small C parent
 
 
 def run_measured(argv, stdout_path=None):
-    """Run argv; return (wall seconds, peak RSS in KiB). Failure of the command is fatal."""
+    """Run argv; return (wall seconds, peak RSS in KiB, CPU seconds). Failure is fatal."""
     r = subprocess.run([MEASURE, "-o", stdout_path or os.devnull, "--"] + argv,
                        capture_output=True, text=True)
     fields = r.stdout.split()
-    if r.returncode != 0 or len(fields) != 3 or fields[2] != "0":
+    if r.returncode != 0 or len(fields) != 4 or fields[2] != "0":
         die("%s failed (%s): %s" % (" ".join(argv), r.stdout.strip(), r.stderr[-2000:]))
-    return float(fields[0]), int(fields[1])
+    return float(fields[0]), int(fields[1]), float(fields[3])
 
 
 def shift_addr(addr, k):
@@ -204,34 +204,39 @@ def main():
     eve_nondpi = os.path.join(out, "eve-ndpi-off.json")
     tools.append(("minewatch, default rules, nDPI off", [mw, "-c", nondpi_yaml, "-r", mix, "--eve", eve_nondpi],
                   eve_nondpi))
-    results = {name: ([], []) for name, _, _ in tools}
+    results = {name: ([], [], []) for name, _, _ in tools}
     for rep in range(args.reps):
         order = tools if rep % 2 == 0 else list(reversed(tools))  # alternate the order too
         for name, argv, eve in order:
-            wall, rss = run_measured(argv)
+            wall, rss, cpu = run_measured(argv)
             if eve:
                 check_found(eve, name)
             results[name][0].append(wall)
             results[name][1].append(rss)
+            results[name][2].append(cpu)
         print("round %d/%d done" % (rep + 1, args.reps), file=sys.stderr)
 
-    med = {n: statistics.median(w) for n, (w, _) in results.items()}
-    rss = {n: max(r) for n, (_, r) in results.items()}
+    med = {n: statistics.median(w) for n, (w, _, _) in results.items()}
+    rss = {n: max(r) for n, (_, r, _) in results.items()}
+    cpu = {n: statistics.median(c) for n, (_, _, c) in results.items()}
     floor_name, mw_name = tools[0][0], "minewatch, default rules"
     lines = ["Mix: %d packets, %.0f MB, %d mining insertions (all %d expected alerts found); %d rounds, medians."
              % (packets, size / 1e6, insertions, len(expected), args.reps),
              "Machine: %s." % machine(), "",
-             "| program | wall (s, median) | packets/s | peak RSS (MB) | vs floor |",
-             "|---|---:|---:|---:|---:|"]
+             "| program | wall (s, median) | packets/s | peak RSS (MB) | wall vs floor | CPU (s, median) | CPU vs floor |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for name, _, _ in tools:
-        lines.append("| %s | %.3f | %s | %.1f | %.2f× |" % (name, med[name], human(packets / med[name]),
-                                                          rss[name] / 1024, med[name] / med[floor_name]))
+        lines.append("| %s | %.3f | %s | %.1f | %.2f× | %.3f | %.2f× |"
+                     % (name, med[name], human(packets / med[name]), rss[name] / 1024, med[name] / med[floor_name],
+                        cpu[name], cpu[name] / max(cpu[floor_name], 1e-3)))
     lines.append("")
-    lines.append("- minewatch / floor: %.2f× (target ≤ 3×)" % (med[mw_name] / med[floor_name]))
+    lines.append("- minewatch / floor: %.2f× wall, %.2f× CPU (target ≤ 3×)"
+                 % (med[mw_name] / med[floor_name], cpu[mw_name] / max(cpu[floor_name], 1e-3)))
     if ndpi:
-        lines.append("- ndpiReader / minewatch: %.2f× (target ≥ 5×)" % (med[tools[1][0]] / med[mw_name]))
-    lines.append("- minewatch peak RSS: %.1f MB (target ≤ 64 MB); with 1M names %.1f MB"
-                 % (rss[mw_name] / 1024, rss[tools[-2][0]] / 1024))
+        lines.append("- ndpiReader / minewatch: %.2f× wall, %.2f× CPU (target ≥ 5×)"
+                     % (med[tools[1][0]] / med[mw_name], cpu[tools[1][0]] / max(cpu[mw_name], 1e-3)))
+    lines.append("- minewatch peak RSS: %.1f MB (target ≤ 64 MB); with %s names %.1f MB"
+                 % (rss[mw_name] / 1024, human(args.names), rss[tools[-2][0]] / 1024))
 
     if args.names_curve:
         lines += ["", "Loaded names (load = `minewatch -T`, packets = run - load):", "",
@@ -241,9 +246,9 @@ def main():
             eve = os.path.join(out, "eve-curve.json")
             runs, loads, peaks = [], [], []
             for _ in range(args.reps):
-                w, r = run_measured([mw, "-r", mix, "--eve", eve] + extra)
+                w, r, _ = run_measured([mw, "-r", mix, "--eve", eve] + extra)
                 check_found(eve, "minewatch +%d names" % count)
-                t, _ = run_measured([mw, "-T"] + extra)
+                t, _, _ = run_measured([mw, "-T"] + extra)
                 runs.append(w)
                 loads.append(t)
                 peaks.append(r)
