@@ -17,7 +17,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 
 MINING_SCENARIOS = ["stratum1-btc", "cryptonote-xmrig", "ethproxy-tcp", "ethstratum-nicehash",
                     "getwork-http", "dns-pool-lookup", "tls-sni-pool-highport"]
@@ -150,6 +149,8 @@ def main():
     solo = {}
     for m in mining:
         eve = os.path.join(gen_dir, os.path.basename(m) + ".eve.json")
+        if os.path.exists(eve):
+            os.remove(eve)
         run_measured([mw, "-r", m, "--eve", eve])
         solo[m] = alerts(eve)
         if not solo[m]:
@@ -208,6 +209,8 @@ def main():
     for rep in range(args.reps):
         order = tools if rep % 2 == 0 else list(reversed(tools))  # alternate the order too
         for name, argv, eve in order:
+            if eve and os.path.exists(eve):
+                os.remove(eve)  # minewatch appends; each run checks its own output
             wall, rss, cpu = run_measured(argv)
             if eve:
                 check_found(eve, name)
@@ -246,6 +249,8 @@ def main():
             eve = os.path.join(out, "eve-curve.json")
             runs, loads, peaks = [], [], []
             for _ in range(args.reps):
+                if os.path.exists(eve):
+                    os.remove(eve)
                 w, r, _ = run_measured([mw, "-r", mix, "--eve", eve] + extra)
                 check_found(eve, "minewatch +%d names" % count)
                 t, _, _ = run_measured([mw, "-T"] + extra)
