@@ -15,7 +15,10 @@
  * its request was, so a page that quotes a mining message is never evidence.
  * After "101 Switching Protocols" to an Upgrade: websocket request both directions carry
  * WebSocket frames; text messages (fragments reassembled up to the cap) are classified.
+ * A direction's body buffer is taken the first time it collects a body (once per flow at
+ * most) and released by fini, which the sensor calls for every state it attached.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dissectors/http.h"
@@ -65,7 +68,10 @@ struct httpm_dir {
     uint8_t ws_in_frame, ws_opcode, ws_fin, ws_masked, ws_in_msg;
     uint8_t ws_mask[4];
     uint64_t ws_off;
-    uint8_t body[HTTPM_BODY_CAP];
+    /* HTTPM_BODY_CAP bytes, taken the first time this direction collects a body and
+     * kept until fini: most web flows never collect one, and an inline buffer made every
+     * HTTP flow's state 9 KB (the largest share of the sensor's memory on busy links). */
+    uint8_t *body;
 };
 
 struct httpm_state {
@@ -310,9 +316,17 @@ static int httpm_body_framing(const struct http_header *h, size_t n, uint64_t *l
     return 0;
 }
 
+/* Collect the next body only when its buffer exists (or can be had). */
+static uint8_t httpm_collect(struct httpm_dir *d, int want)
+{
+    if (want && !d->body)
+        d->body = malloc(HTTPM_BODY_CAP);
+    return want && d->body;
+}
+
 static void httpm_start_body(struct httpm_dir *d, int chunked, uint64_t len, int collect)
 {
-    d->collect = (uint8_t)collect;
+    d->collect = httpm_collect(d, collect);
     d->truncated = 0;
     d->body_len = 0;
     if (chunked) {
@@ -604,7 +618,7 @@ static long httpm_ws(struct httpm_state *s, struct mw_dctx *ctx, int dir, const 
                 d->body_len = 0;
                 d->truncated = 0;
                 /* Compressed (RSV1) and binary messages are not JSON we can read. */
-                d->collect = f.opcode == WS_OP_TEXT && !f.rsv1;
+                d->collect = httpm_collect(d, f.opcode == WS_OP_TEXT && !f.rsv1);
             }
             continue;
         }
@@ -779,9 +793,12 @@ static void httpm_gap(void *vs, struct mw_dctx *ctx, int dir)
 static void httpm_fini(void *vs, struct mw_dctx *ctx)
 {
     struct httpm_state *s = vs;
-    for (int dir = 0; dir < 2; dir++)
+    for (int dir = 0; dir < 2; dir++) {
         if (s->d[dir].mode == HM_UNTIL_CLOSE && s->client_dir >= 0)
             httpm_body_done(s, ctx, dir);
+        free(s->d[dir].body);
+        s->d[dir].body = NULL;
+    }
 }
 
 const struct mw_dissector http_dissector = {

@@ -83,10 +83,9 @@ static uint64_t rotl64(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
 
 static uint64_t load_le64(const uint8_t *q)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | q[i];
-    return v;
+    /* Spelled out so compilers see one 8-byte load (the loop form stayed a byte loop). */
+    return (uint64_t)q[0] | (uint64_t)q[1] << 8 | (uint64_t)q[2] << 16 | (uint64_t)q[3] << 24 |
+           (uint64_t)q[4] << 32 | (uint64_t)q[5] << 40 | (uint64_t)q[6] << 48 | (uint64_t)q[7] << 56;
 }
 
 #define SIPROUND                                                                                                       \
@@ -198,9 +197,13 @@ static uint32_t packet_hash(const struct flow_table *t, const struct mw_packet *
         plo = dp;
         phi = sp;
     }
-    size_t n = 0;
-    memcpy(k + n, lo->b, 16), n += 16;
-    memcpy(k + n, hi->b, 16), n += 16;
+    /* Two IPv4-mapped addresses hash only their last 4 bytes (the prefix is the same for
+     * all): 14 bytes are one SipHash block instead of four. Decided on the addresses, not
+     * the IP version, so equal keys still hash equal; SipHash mixes in the length, which
+     * keeps the two layouts apart. */
+    size_t n = 0, alen = mw_addr_is_v4(lo) && mw_addr_is_v4(hi) ? 4 : 16, aoff = 16 - alen;
+    memcpy(k + n, lo->b + aoff, alen), n += alen;
+    memcpy(k + n, hi->b + aoff, alen), n += alen;
     k[n++] = (uint8_t)(plo >> 8), k[n++] = (uint8_t)plo;
     k[n++] = (uint8_t)(phi >> 8), k[n++] = (uint8_t)phi;
     k[n++] = p->proto;

@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""run.py - the minewatch benchmark (issue #6): builds a realistic mix from the shared
+captures plus our own mining scenarios, then times, on that one file and in alternating
+rounds, the libpcap floor, ndpiReader, minewatch with its default rules and minewatch
+with one million pool names. Prints a markdown table (medians, ratios, peak RSS,
+packets/s) and fails when minewatch misses a mining flow of the mix.
+
+bench/README.md explains what is measured. Typical use, from the source tree:
+    cmake --build build -j2 && python3 bench/run.py --build build
+"""
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+
+MINING_SCENARIOS = ["stratum1-btc", "cryptonote-xmrig", "ethproxy-tcp", "ethstratum-nicehash",
+                    "getwork-http", "dns-pool-lookup", "tls-sni-pool-highport"]
+TLDS = ["com", "net", "org", "io", "info", "xyz", "cc", "de", "ru", "cn"]
+ALPHA = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def die(msg):
+    print("bench: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+MEASURE = None  # bench/mwmeasure: fork, exec, wait4 from a small C parent
+
+
+def run_measured(argv, stdout_path=None):
+    """Run argv; return (wall seconds, peak RSS in KiB, CPU seconds). Failure is fatal."""
+    r = subprocess.run([MEASURE, "-o", stdout_path or os.devnull, "--"] + argv,
+                       capture_output=True, text=True)
+    fields = r.stdout.split()
+    if r.returncode != 0 or len(fields) != 4 or fields[2] != "0":
+        die("%s failed (%s): %s" % (" ".join(argv), r.stdout.strip(), r.stderr[-2000:]))
+    return float(fields[0]), int(fields[1]), float(fields[3])
+
+
+def shift_addr(addr, k):
+    """The mix builder's shift: +k on the third octet of IPv4, byte 13 of IPv6."""
+    import ipaddress
+    a = ipaddress.ip_address(addr)
+    b = bytearray(a.packed)
+    b[2 if a.version == 4 else 13] = (b[2 if a.version == 4 else 13] + k) & 0xff
+    return str(ipaddress.ip_address(bytes(b)))
+
+
+def alerts(eve_path):
+    """Set of (src, dst, dest_port, proto, sid) of every alert in an EVE file."""
+    got = set()
+    with open(eve_path, encoding="utf-8") as f:
+        for line in f:
+            if '"event_type":"alert"' not in line:
+                continue
+            e = json.loads(line)
+            got.add((e["src_ip"], e["dest_ip"], e.get("dest_port"), e["proto"], e["alert"]["signature_id"]))
+    return got
+
+
+def write_names(out_dir, count):
+    """A rule file importing `count` synthetic pool names (deterministic), returns its path."""
+    yaml_path = os.path.join(out_dir, "names-%d.yaml" % count)
+    txt_path = os.path.join(out_dir, "names-%d.txt" % count)
+    if os.path.exists(yaml_path) and os.path.exists(txt_path):
+        return yaml_path
+    rnd = random.Random(count)
+    with open(txt_path + ".tmp", "w") as f:
+        for i in range(count):
+            a = "".join(rnd.choice(ALPHA) for _ in range(rnd.randint(4, 12)))
+            b = "".join(rnd.choice(ALPHA) for _ in range(rnd.randint(3, 9)))
+            f.write("%s%d.%s.%s\n" % (a, i, b, TLDS[i % len(TLDS)]))
+    os.replace(txt_path + ".tmp", txt_path)
+    with open(yaml_path, "w") as f:
+        f.write("version: 1\nlists:\n  - name: bench-synthetic-%d\n    category: mining-pool\n"
+                "    import: { path: %s, format: plain }\n" % (count, os.path.basename(txt_path)))
+    return yaml_path
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return "%s, %d CPUs online, %s %s" % (cpu, os.cpu_count() or 0, platform.system(), platform.release())
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build", help="cmake build directory (default: build)")
+    ap.add_argument("--out", help="output directory (default: BUILD/bench-out)")
+    ap.add_argument("--shared", default=os.environ.get("MW_SHARED_DIR") or
+                    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared"),
+                    help="the shared data directory holding pcaps/ (default: $MW_SHARED_DIR or ../shared)")
+    ap.add_argument("--packets", type=int, default=600000, help="minimum packets in the mix (default 600000)")
+    ap.add_argument("--reps", type=int, default=5, help="alternating rounds (default 5)")
+    ap.add_argument("--max-gap-us", type=int, default=20000,
+                    help="clamp gaps between packets of the mix (default 20000: a busy link)")
+    ap.add_argument("--names", type=int, default=1000000, help="names for the loaded-names run (default 1M)")
+    ap.add_argument("--names-curve", action="store_true", help="also time 1k / 100k / 1M loaded names")
+    ap.add_argument("--no-ndpi", action="store_true", help="leave ndpiReader out")
+    ap.add_argument("--mix-only", action="store_true", help="build the mix and stop")
+    args = ap.parse_args()
+
+    build = os.path.abspath(args.build)
+    out = os.path.abspath(args.out or os.path.join(build, "bench-out"))
+    os.makedirs(out, exist_ok=True)
+    mw = os.path.join(build, "minewatch")
+    mwgen = os.path.join(build, "mwgen")
+    floor = os.path.join(build, "bench", "mwfloor")
+    mixbuild = os.path.join(build, "bench", "mwmixbuild")
+    global MEASURE
+    MEASURE = os.path.join(build, "bench", "mwmeasure")
+    for exe in (mw, mwgen, floor, mixbuild, MEASURE):
+        if not os.access(exe, os.X_OK):
+            die("%s is missing: build first (cmake --build %s)" % (exe, args.build))
+    traffic_dir = os.path.join(args.shared, "pcaps", "traffic")
+    mining_dir = os.path.join(args.shared, "pcaps", "mining")
+    if not os.path.isdir(traffic_dir):
+        print("bench: %s not found: the benchmark needs the shared captures" % traffic_dir, file=sys.stderr)
+        sys.exit(77)
+    ndpi = None if args.no_ndpi else shutil.which("ndpiReader")
+    if not args.no_ndpi and not ndpi:
+        print("bench: ndpiReader not found (Debian package libndpi-bin); its column is left out", file=sys.stderr)
+
+    # 1. The mining captures: our generator's scenarios plus the real ones.
+    gen_dir = os.path.join(out, "gen")
+    os.makedirs(gen_dir, exist_ok=True)
+    mining = []
+    for s in MINING_SCENARIOS:
+        path = os.path.join(gen_dir, s + ".pcap")
+        subprocess.run([mwgen, s, path], check=True)
+        mining.append(path)
+    if os.path.isdir(mining_dir):
+        mining += sorted(os.path.join(mining_dir, f) for f in os.listdir(mining_dir))
+
+    # 2. What minewatch says about each mining capture alone: the mix must give the same,
+    #    shifted to wherever the builder put each copy.
+    solo = {}
+    for m in mining:
+        eve = os.path.join(gen_dir, os.path.basename(m) + ".eve.json")
+        if os.path.exists(eve):
+            os.remove(eve)
+        run_measured([mw, "-r", m, "--eve", eve])
+        solo[m] = alerts(eve)
+        if not solo[m]:
+            die("minewatch finds nothing in %s alone: the mining capture is unusable" % m)
+
+    # 3. The mix.
+    mix = os.path.join(out, "mix.pcap")
+    manifest = os.path.join(out, "mix-manifest.tsv")
+    traffic = sorted(os.path.join(traffic_dir, f) for f in os.listdir(traffic_dir)
+                     if f.endswith((".pcap", ".pcapng", ".cap")))
+    argv = [mixbuild, "-o", mix, "-l", manifest, "-p", str(args.packets), "-g", str(args.max_gap_us)]
+    for m in mining:
+        argv += ["-M", m]
+    r = subprocess.run(argv + traffic, check=True, capture_output=True, text=True)
+    print(r.stdout.strip())
+    expected = set()
+    insertions = 0
+    with open(manifest) as f:
+        for line in f:
+            path, k = line.rstrip("\n").split("\t")
+            insertions += 1
+            for (src, dst, dport, proto, sid) in solo[path]:
+                expected.add((shift_addr(src, int(k)), shift_addr(dst, int(k)), dport, proto, sid))
+    fl = subprocess.run([floor, mix], check=True, capture_output=True, text=True).stdout.split()
+    packets, size = int(fl[1]), os.path.getsize(mix)
+    print("mix: %s, %d packets, %.1f MB, %d mining insertions expecting %d alerts"
+          % (mix, packets, size / 1e6, insertions, len(expected)))
+    if args.mix_only:
+        return 0
+
+    def check_found(eve, label):
+        missing = expected - alerts(eve)
+        if missing:
+            for m in sorted(missing)[:10]:
+                print("bench: %s missed %s" % (label, m), file=sys.stderr)
+            die("%s missed %d of the %d mining alerts in the mix: a fast run that misses them is a failure"
+                % (label, len(missing), len(expected)))
+
+    names_yaml = write_names(out, args.names)
+    tools = [("floor (libpcap read + touch)", [floor, mix], None)]
+    if ndpi:
+        tools.append(("ndpiReader -q", [ndpi, "-i", mix, "-q"], None))
+    eve_default = os.path.join(out, "eve-default.json")
+    eve_names = os.path.join(out, "eve-names.json")
+    tools.append(("minewatch, default rules", [mw, "-r", mix, "--eve", eve_default], eve_default))
+    tools.append(("minewatch, +%s names" % human(args.names),
+                  [mw, "-r", mix, "--eve", eve_names, "-s", names_yaml], eve_names))
+    # For reading the table: what nDPI's labels (detect.ndpi, on by default) cost us.
+    nondpi_yaml = os.path.join(out, "ndpi-off.yaml")
+    with open(nondpi_yaml, "w") as f:
+        f.write("detect:\n  ndpi: false\n")
+    eve_nondpi = os.path.join(out, "eve-ndpi-off.json")
+    tools.append(("minewatch, default rules, nDPI off", [mw, "-c", nondpi_yaml, "-r", mix, "--eve", eve_nondpi],
+                  eve_nondpi))
+    results = {name: ([], [], []) for name, _, _ in tools}
+    for rep in range(args.reps):
+        order = tools if rep % 2 == 0 else list(reversed(tools))  # alternate the order too
+        for name, argv, eve in order:
+            if eve and os.path.exists(eve):
+                os.remove(eve)  # minewatch appends; each run checks its own output
+            wall, rss, cpu = run_measured(argv)
+            if eve:
+                check_found(eve, name)
+            results[name][0].append(wall)
+            results[name][1].append(rss)
+            results[name][2].append(cpu)
+        print("round %d/%d done" % (rep + 1, args.reps), file=sys.stderr)
+
+    med = {n: statistics.median(w) for n, (w, _, _) in results.items()}
+    rss = {n: max(r) for n, (_, r, _) in results.items()}
+    cpu = {n: statistics.median(c) for n, (_, _, c) in results.items()}
+    floor_name, mw_name = tools[0][0], "minewatch, default rules"
+    lines = ["Mix: %d packets, %.0f MB, %d mining insertions (all %d expected alerts found); %d rounds, medians."
+             % (packets, size / 1e6, insertions, len(expected), args.reps),
+             "Machine: %s." % machine(), "",
+             "| program | wall (s, median) | packets/s | peak RSS (MB) | wall vs floor | CPU (s, median) | CPU vs floor |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, _, _ in tools:
+        lines.append("| %s | %.3f | %s | %.1f | %.2f× | %.3f | %.2f× |"
+                     % (name, med[name], human(packets / med[name]), rss[name] / 1024, med[name] / med[floor_name],
+                        cpu[name], cpu[name] / max(cpu[floor_name], 1e-3)))
+    lines.append("")
+    lines.append("- minewatch / floor: %.2f× wall, %.2f× CPU (target ≤ 3×)"
+                 % (med[mw_name] / med[floor_name], cpu[mw_name] / max(cpu[floor_name], 1e-3)))
+    if ndpi:
+        lines.append("- ndpiReader / minewatch: %.2f× wall, %.2f× CPU (target ≥ 5×)"
+                     % (med[tools[1][0]] / med[mw_name], cpu[tools[1][0]] / max(cpu[mw_name], 1e-3)))
+    lines.append("- minewatch peak RSS: %.1f MB (target ≤ 64 MB); with %s names %.1f MB"
+                 % (rss[mw_name] / 1024, human(args.names), rss[tools[-2][0]] / 1024))
+
+    if args.names_curve:
+        lines += ["", "Loaded names (load = `minewatch -T`, packets = run - load):", "",
+                  "| names | run (s) | load (s) | packets (s) | peak RSS (MB) |", "|---:|---:|---:|---:|---:|"]
+        for count in (0, 1000, 100000, 1000000):
+            extra = ["-s", write_names(out, count)] if count else []
+            eve = os.path.join(out, "eve-curve.json")
+            runs, loads, peaks = [], [], []
+            for _ in range(args.reps):
+                if os.path.exists(eve):
+                    os.remove(eve)
+                w, r, _ = run_measured([mw, "-r", mix, "--eve", eve] + extra)
+                check_found(eve, "minewatch +%d names" % count)
+                t, _, _ = run_measured([mw, "-T"] + extra)
+                runs.append(w)
+                loads.append(t)
+                peaks.append(r)
+            ru, lo = statistics.median(runs), statistics.median(loads)
+            lines.append("| %s | %.3f | %.3f | %.3f | %.1f |" % (human(count), ru, lo, ru - lo, max(peaks) / 1024))
+
+    table = "\n".join(lines)
+    print(table)
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(table + "\n")
+    return 0
+
+
+def human(n):
+    for div, suf in ((1000000, "M"), (1000, "k")):
+        if n >= div:
+            v = n / div
+            return ("%.0f%s" if v >= 10 or v == int(v) else "%.1f%s") % (v, suf)
+    return "%d" % n
+
+
+if __name__ == "__main__":
+    sys.exit(main())

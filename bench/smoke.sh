@@ -1,0 +1,29 @@
+#!/bin/sh
+# smoke.sh - ctest's quick check of the benchmark (not the benchmark itself): a mix of
+# ~20k packets, one round, 1k names; run.py fails if minewatch misses a mining flow, and
+# this checks that the table came out with every program's row.
+# usage: smoke.sh BUILD_DIR OUT_DIR   (env MW_SHARED_DIR; MW_SANITIZED=1 halves the mix)
+set -eu
+build=$1 out=$2
+here=$(dirname "$0")
+packets=20000
+if [ "${MW_SANITIZED:-0}" = 1 ]; then
+    packets=10000
+    echo "smoke: sanitizer build, mix scaled down to $packets packets"
+fi
+rm -f "$out/results.md"
+rc=0
+python3 "$here/run.py" --build "$build" --out "$out" --packets $packets --reps 1 --names 1000 || rc=$?
+[ $rc -eq 0 ] || exit $rc
+for row in '| floor (libpcap read + touch) |' '| minewatch, default rules |' '| minewatch, +1k names |' \
+           'expected alerts found' 'minewatch / floor:' 'minewatch peak RSS:'; do
+    if ! grep -qF -- "$row" "$out/results.md"; then
+        echo "smoke: results.md lacks \"$row\"" >&2
+        exit 1
+    fi
+done
+if command -v ndpiReader >/dev/null && ! grep -qF '| ndpiReader -q |' "$out/results.md"; then
+    echo "smoke: ndpiReader is installed but has no row" >&2
+    exit 1
+fi
+echo "smoke: ok"
