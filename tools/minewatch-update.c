@@ -255,21 +255,29 @@ static void copy_value(char *dst, size_t cap, const char *v)
     dst[n] = '\0';
 }
 
-static void meta_read(const char *path, char *etag, size_t elen, char *lm, size_t llen)
+/* The validators stored with a cached copy; 0 when the copy came from url, else -1 (a
+ * source whose url changed must not be answered with another list's cache). */
+static int meta_read(const char *path, const char *url, char *etag, size_t elen, char *lm, size_t llen)
 {
     etag[0] = lm[0] = '\0';
     FILE *f = fopen(path, "r");
     if (!f)
-        return;
-    char line[700];
+        return -1;
+    char line[4200];
+    int same = 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = '\0';
-        if (strncmp(line, "etag: ", 6) == 0)
+        if (strncmp(line, "url: ", 5) == 0)
+            same = strcmp(line + 5, url) == 0;
+        else if (strncmp(line, "etag: ", 6) == 0)
             copy_value(etag, elen, line + 6);
         else if (strncmp(line, "last-modified: ", 15) == 0)
             copy_value(lm, llen, line + 15);
     }
     fclose(f);
+    if (!same)
+        etag[0] = lm[0] = '\0';
+    return same ? 0 : -1;
 }
 
 /* ---- one run ---------------------------------------------------------------------------- */
@@ -302,8 +310,11 @@ static int obtain(const struct update_config *c, const struct update_source *s, 
     struct stat st;
     int cached = stat(data, &st) == 0;
     char etag[512] = "", lm[128] = "";
-    if (cached)
-        meta_read(meta, etag, sizeof etag, lm, sizeof lm);
+    if (cached && meta_read(meta, s->url, etag, sizeof etag, lm, sizeof lm) != 0) {
+        if (verbose)
+            say("%s: the cached copy is of another url; not used", s->name);
+        cached = 0;
+    }
     struct dl d;
     memset(&d, 0, sizeof d);
     char why[CURL_ERROR_SIZE + 64];
@@ -340,7 +351,7 @@ static int obtain(const struct update_config *c, const struct update_source *s, 
 
 static void cache_commit(const struct update_config *c, const struct update_source *s, const struct got *g)
 {
-    char data[4200], meta[4200], m[800];
+    char data[4200], meta[4200], m[5000];
     snprintf(data, sizeof data, "%s/%s.list", c->cache_dir, s->name);
     snprintf(meta, sizeof meta, "%s/%s.meta", c->cache_dir, s->name);
     int n = snprintf(m, sizeof m, "url: %s\netag: %s\nlast-modified: %s\n", s->url, g->etag, g->lastmod);
