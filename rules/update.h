@@ -82,10 +82,11 @@ int update_merge_add_list(struct update_merge *m, const char *buf, size_t len,
  * percent of its non-comment lines were malformed. */
 int update_source_rejected(const struct update_source_stats *st, unsigned long max_pct);
 
-/* One entry (names and addresses already normalised); for tests and for callers that do not
- * import whole lists. key: a name, or an address as "a.b.c.d/len[:port]". */
+/* Entries in the merge; per_cat (may be NULL) gets the count of each category. */
 size_t update_merge_count(const struct update_merge *m, size_t per_cat[RULES_CAT__COUNT]);
-/* 1 and *cat set when key is in the merge. */
+/* 1 and *cat (may be NULL) set when key is in the merge. key: a lower-case name without
+ * trailing dot, or a block as "a.b.c.d/len", "a.b.c.d/len:port", "2001:db8::/32",
+ * "[2001:db8::1]/128:port" (IPv4 lengths counted in the IPv4 space). */
 int update_merge_lookup(const struct update_merge *m, const char *key, enum rules_category *cat);
 
 /* Render the rule YAML (docs/rules.md format) into a malloc'd buffer: a header comment
