@@ -1,10 +1,8 @@
-/* rules.c - compile YAML rule files (docs/rules.md) into name/address matchers.
+/* rules.c - compile YAML rule files (docs/rules.md) into a rule set (rules_set.c).
  *
  * The loader walks libyaml's document tree so every error can name FILE:LINE:COL of the
- * offending node. Each domain/address entry gets a small metadata record (list, comment)
- * whose index is the payload stored in the domainset / cidr set; entries imported from a
- * third-party list share one record per import. After rules_load returns nothing is
- * written again, which is what lets the integrator swap whole sets on reload.
+ * offending node. After rules_load returns nothing is written again, which is what lets
+ * the integrator swap whole sets on reload.
  */
 #include "rules/rules.h"
 
@@ -19,46 +17,11 @@
 #include "rules/cidr.h"
 #include "rules/domainset.h"
 #include "rules/listfmt.h"
-#include "sensor/signatures.h"
+#include "rules/rules_set.h"
 
-#define RULES_NAME_MAX 63
 #define RULES_STR_MAX 1024
 #define RULES_MAX_ALLOW 100000
 #define RULES_IMPORT_WARN_MAX 20 /* per import; the rest are only counted */
-
-struct rules_list {
-    char name[RULES_NAME_MAX + 1];
-    enum rules_category cat;
-    uint32_t comment; /* string pool offset of the description */
-};
-
-struct rules_meta {
-    uint32_t list;
-    uint32_t comment; /* 0 = use the list's description */
-};
-
-struct rules_allow {
-    char name[RULES_NAME_MAX + 1];
-    int has_host;
-    struct mw_addr host;
-    unsigned plen;
-    uint32_t pool;    /* string pool offset, 0 = any pool */
-    size_t pool_len;
-};
-
-struct rules {
-    struct domainset *names;
-    struct cidr_set *addrs;
-    struct rules_list *lists;
-    size_t nlists, lists_cap;
-    struct rules_meta *meta;
-    size_t nmeta, meta_cap;
-    char *strs; /* offset 0 is the empty string */
-    size_t strs_len, strs_cap;
-    struct rules_allow *allow;
-    size_t nallow, allow_cap;
-    struct rules_counts counts;
-};
 
 struct ld {
     struct rules *r;
@@ -71,38 +34,6 @@ struct ld {
     char *err;
     size_t errlen;
 };
-
-static const struct {
-    const char *name;
-    int alert;
-    uint8_t severity;
-    uint8_t rank; /* which list wins when two categories list the same entry */
-    uint32_t dns, sni, http, addr;
-} rules_cats[RULES_CAT__COUNT] = {
-    [RULES_CAT_MINING_POOL] = { "mining-pool", 1, 2, 3, MW_SID_DNS_POOL, MW_SID_TLS_SNI_POOL,
-                                MW_SID_HTTP_HOST_POOL, MW_SID_POOL_ADDRESS },
-    [RULES_CAT_WEB_MINER] = { "web-miner", 1, 3, 1, MW_SID_DNS_WEBMINER, MW_SID_TLS_SNI_WEBMINER,
-                              MW_SID_HTTP_HOST_WEBMINER, MW_SID_POOL_ADDRESS },
-    [RULES_CAT_MINING_PROXY] = { "mining-proxy", 1, 2, 2, MW_SID_DNS_PROXY, MW_SID_TLS_SNI_PROXY,
-                                 MW_SID_HTTP_HOST_PROXY, MW_SID_POOL_ADDRESS_PROXY },
-    [RULES_CAT_CRYPTO_GENERAL] = { "crypto-general", 0, 3, 0, 0, 0, 0, 0 },
-};
-
-const char *rules_category_name(enum rules_category c)
-{
-    return (unsigned)c < RULES_CAT__COUNT ? rules_cats[c].name : "unknown";
-}
-
-int rules_category_from_name(const char *name, enum rules_category *c)
-{
-    for (int i = 0; i < RULES_CAT__COUNT; i++) {
-        if (strcmp(name, rules_cats[i].name) == 0) {
-            *c = (enum rules_category)i;
-            return 0;
-        }
-    }
-    return -1;
-}
 
 /* ---- error reporting ---------------------------------------------------------------- */
 
@@ -124,46 +55,6 @@ static int ld_fail(struct ld *l, const yaml_node_t *n, const char *fmt, ...)
             snprintf(l->err, l->errlen, "%s: %s", l->file, msg);
     }
     return -1;
-}
-
-/* ---- storage helpers ---------------------------------------------------------------- */
-
-static int rules_grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t ncap = *cap ? *cap : 16;
-    while (ncap < need)
-        ncap *= 2;
-    void *np = realloc(*p, ncap * elem);
-    if (!np)
-        return -1;
-    *p = np;
-    *cap = ncap;
-    return 0;
-}
-
-static uint32_t rules_str(struct rules *r, const char *s, size_t len)
-{
-    if (len == 0)
-        return 0;
-    if (r->strs_len + len + 1 > UINT32_MAX ||
-        rules_grow((void **)&r->strs, &r->strs_cap, r->strs_len + len + 1, 1) != 0)
-        return UINT32_MAX;
-    uint32_t off = (uint32_t)r->strs_len;
-    memcpy(r->strs + off, s, len);
-    r->strs[off + len] = '\0';
-    r->strs_len += len + 1;
-    return off;
-}
-
-static uint32_t rules_add_meta(struct rules *r, uint32_t list, uint32_t comment)
-{
-    if (rules_grow((void **)&r->meta, &r->meta_cap, r->nmeta + 1, sizeof *r->meta) != 0)
-        return UINT32_MAX;
-    r->meta[r->nmeta].list = list;
-    r->meta[r->nmeta].comment = comment;
-    return (uint32_t)r->nmeta++;
 }
 
 /* ---- YAML node helpers --------------------------------------------------------------- */
@@ -280,45 +171,6 @@ static int ld_comment(struct ld *l, yaml_node_t *comment, yaml_node_t *source, u
     *out = rules_str(l->r, both, strlen(both));
     if (*out == UINT32_MAX)
         return ld_fail(l, NULL, "out of memory");
-    return 0;
-}
-
-/* ---- entries ---------------------------------------------------------------------- */
-
-static enum rules_category rules_meta_cat(const struct rules *r, uint32_t meta)
-{
-    return r->lists[r->meta[meta].list].cat;
-}
-
-/* Add a name; on a duplicate the stronger category keeps it. 0 ok, -1 invalid, -2 nomem. */
-static int rules_add_name(struct rules *r, const char *name, size_t len, enum domainset_kind kind,
-                          uint32_t meta)
-{
-    uint32_t old;
-    enum domainset_result res = domainset_add(r->names, name, len, kind, meta, &old);
-    if (res == DOMAINSET_INVALID)
-        return -1;
-    if (res == DOMAINSET_NOMEM)
-        return -2;
-    if (res == DOMAINSET_DUPLICATE) {
-        r->counts.duplicates++;
-        if (rules_cats[rules_meta_cat(r, meta)].rank > rules_cats[rules_meta_cat(r, old)].rank)
-            domainset_set_payload(r->names, name, len, kind, meta);
-    }
-    return 0;
-}
-
-static int rules_add_addr(struct rules *r, const struct mw_addr *a, unsigned plen, uint16_t port,
-                          uint32_t meta)
-{
-    uint32_t old;
-    enum cidr_result res = cidr_add(r->addrs, a, plen, port, meta, &old);
-    if (res == CIDR_ENOMEM || res == CIDR_EINVAL)
-        return -2;
-    if (res == CIDR_DUPLICATE) {
-        r->counts.duplicates++;
-        /* cidr has no replace: keeping the first is documented for addresses. */
-    }
     return 0;
 }
 
@@ -686,34 +538,6 @@ static int ld_parse(struct ld *l, yaml_parser_t *p)
     return rc;
 }
 
-static struct rules *rules_new(void)
-{
-    struct rules *r = calloc(1, sizeof *r);
-    if (!r)
-        return NULL;
-    r->names = domainset_new(0);
-    r->addrs = cidr_new();
-    /* offset 0 of the string pool is the empty string */
-    if (!r->names || !r->addrs || rules_grow((void **)&r->strs, &r->strs_cap, 256, 1) != 0) {
-        rules_free(r);
-        return NULL;
-    }
-    r->strs[0] = '\0';
-    r->strs_len = 1;
-    return r;
-}
-
-static void rules_finish(struct rules *r)
-{
-    r->counts.lists = r->nlists;
-    r->counts.domains = domainset_count(r->names);
-    r->counts.addresses = cidr_count(r->addrs);
-    r->counts.allow = r->nallow;
-    r->counts.memuse = sizeof *r + domainset_memuse(r->names) + cidr_memuse(r->addrs) +
-                       r->lists_cap * sizeof *r->lists + r->meta_cap * sizeof *r->meta +
-                       r->strs_cap + r->allow_cap * sizeof *r->allow;
-}
-
 struct rules *rules_load_ex(const char *const *files, size_t nfiles, rules_warn_fn warn,
                             void *warn_ctx, char *err, size_t errlen)
 {
@@ -795,118 +619,3 @@ struct rules *rules_load_buffer(const char *buf, size_t len, const char *label,
     return r;
 }
 
-void rules_free(struct rules *r)
-{
-    if (!r)
-        return;
-    domainset_free(r->names);
-    cidr_free(r->addrs);
-    free(r->lists);
-    free(r->meta);
-    free(r->strs);
-    free(r->allow);
-    free(r);
-}
-
-/* ---- queries ---------------------------------------------------------------------- */
-
-static void rules_fill(const struct rules *r, uint32_t meta, struct rules_match *out)
-{
-    const struct rules_meta *m = &r->meta[meta];
-    const struct rules_list *li = &r->lists[m->list];
-    memset(out, 0, sizeof *out);
-    out->list = li->name;
-    out->category = li->cat;
-    out->category_name = rules_cats[li->cat].name;
-    out->alert = rules_cats[li->cat].alert;
-    out->severity = rules_cats[li->cat].severity;
-    out->sid_dns = rules_cats[li->cat].dns;
-    out->sid_tls_sni = rules_cats[li->cat].sni;
-    out->sid_http_host = rules_cats[li->cat].http;
-    out->sid_addr = rules_cats[li->cat].addr;
-    out->comment = r->strs + (m->comment ? m->comment : li->comment);
-}
-
-int rules_match_name(const struct rules *r, const char *name, size_t len, struct rules_match *out)
-{
-    uint32_t meta;
-    size_t mlen;
-    if (!r || !name || !domainset_lookup(r->names, name, len, &meta, &mlen))
-        return 0;
-    if (out) {
-        rules_fill(r, meta, out);
-        size_t l = (len && name[len - 1] == '.') ? len - 1 : len;
-        out->entry = name + (l - mlen);
-        out->entry_len = mlen;
-    }
-    return 1;
-}
-
-int rules_match_addr(const struct rules *r, const struct mw_addr *addr, uint16_t port,
-                     struct rules_match *out)
-{
-    uint32_t meta;
-    unsigned plen;
-    if (!r || !addr || !cidr_lookup_prefix(r->addrs, addr, port, &meta, &plen))
-        return 0;
-    if (out) {
-        rules_fill(r, meta, out);
-        out->prefix_len = plen;
-    }
-    return 1;
-}
-
-static int rules_host_in(const struct rules_allow *a, const struct mw_addr *host)
-{
-    for (unsigned i = 0; i < a->plen; i++) {
-        unsigned m = 0x80u >> (i & 7);
-        if ((a->host.b[i >> 3] & m) != (host->b[i >> 3] & m))
-            return 0;
-    }
-    return 1;
-}
-
-static int rules_pool_in(const struct rules *r, const struct rules_allow *a, const char *pool)
-{
-    size_t len = strlen(pool);
-    if (len && pool[len - 1] == '.')
-        len--;
-    if (len < a->pool_len)
-        return 0;
-    const char *tail = pool + (len - a->pool_len);
-    if (len > a->pool_len && tail[-1] != '.')
-        return 0;
-    return strncasecmp(tail, r->strs + a->pool, a->pool_len) == 0;
-}
-
-const char *rules_allowed_by(const struct rules *r, const struct mw_addr *host,
-                             const char *pool_name)
-{
-    if (!r)
-        return NULL;
-    for (size_t i = 0; i < r->nallow; i++) {
-        const struct rules_allow *a = &r->allow[i];
-        if (a->has_host && (!host || !rules_host_in(a, host)))
-            continue;
-        if (a->pool && (!pool_name || !rules_pool_in(r, a, pool_name)))
-            continue;
-        return a->name;
-    }
-    return NULL;
-}
-
-int rules_allowed(const struct rules *r, const struct mw_addr *host, const char *pool_name)
-{
-    return rules_allowed_by(r, host, pool_name) != NULL;
-}
-
-void rules_counts(const struct rules *r, struct rules_counts *out)
-{
-    if (!out)
-        return;
-    if (!r) {
-        memset(out, 0, sizeof *out);
-        return;
-    }
-    *out = r->counts;
-}

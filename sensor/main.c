@@ -330,6 +330,12 @@ static void *mw_capture_loop(void *arg)
             }
         }
         enum capture_status st = capture_next(cap, &pk);
+        /* A capture read from a pipe blocks (SA_RESTART) until its next packet arrives: a
+         * reload asked for meanwhile must already apply to that packet. */
+        if (st == CAPTURE_OK && mw_usr2 && t->id == 0 && (offline || run->nworkers == 1)) {
+            mw_usr2 = 0;
+            mw_reload_rules(run);
+        }
         /* Offline, time is packet time; live, time is the clock (a quiet link still ages flows). */
         uint64_t now = offline ? (st == CAPTURE_OK ? pk.ts_us : last_ts) : mw_now_us();
         if (st == CAPTURE_OK) {

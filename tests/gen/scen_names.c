@@ -62,6 +62,24 @@ static int dns_pool_lookup(struct pg_writer *w, int argc, char **argv)
     return 0;
 }
 
+/* A lookup of any name (default www.example.org), SECONDS after the capture's start time,
+ * so several captures can be fed one after the other into one running sensor (the reload
+ * tests of tests/update). */
+static int dns_lookup(struct pg_writer *w, int argc, char **argv)
+{
+    char *end = NULL;
+    const char *name = argc >= 1 ? argv[0] : "www.example.org";
+    unsigned long secs = argc == 2 ? strtoul(argv[1], &end, 10) : 0;
+    if (argc > 2 || (argc == 2 && (*end || secs > 86400ul * 365)) || strlen(name) > 253) {
+        fprintf(stderr, "usage: mwgen dns-lookup [NAME [SECONDS]] OUTPUT\n");
+        return 2;
+    }
+    pg_advance(w, (uint64_t)secs * 1000000u);
+    scen_dns_a(w, "10.20.7.75", (uint16_t)(40000 + secs % 20000), "10.20.0.53", (uint16_t)(0x4d00 + secs),
+               name, "198.51.100.75");
+    return 0;
+}
+
 /* A large answer (many A records, as round-robin pool names return) arriving as IPv4
  * fragments, last fragment first: the decoder must reassemble before DNS sees it. */
 static int dns_fragmented(struct pg_writer *w, int argc, char **argv)
@@ -264,6 +282,7 @@ static int no_newline(struct pg_writer *w, int argc, char **argv)
 
 const struct scenario scen_names[] = {
     { "dns-pool-lookup", "", "A query and answer for xmr-eu1.nanopool.org", dns_pool_lookup },
+    { "dns-lookup", "[NAME [SECS]]", "A query and answer for NAME from 10.20.7.75, SECS after the start", dns_lookup },
     { "dns-fragmented", "", "pool-name DNS answer in IPv4 fragments written in reverse order", dns_fragmented },
     { "dns-then-tls-nosni", "", "DNS answer for a pool name, then TLS without SNI to that address", dns_then_tls_nosni },
     { "tls-sni-pool-highport", "", "TLS ClientHello with SNI pool.supportxmr.com on 14444", tls_sni_pool_highport },

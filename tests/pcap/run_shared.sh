@@ -1,27 +1,89 @@
 #!/usr/bin/env bash
-# run_shared.sh [--no-mining-alerts] - run minewatch over every third-party capture in
-# $MW_SHARED_DIR/pcaps/traffic and pcaps/mining (read in place, never copied).
+# run_shared.sh [--no-mining-alerts] [--blocklists] - run minewatch over every third-party
+# capture in $MW_SHARED_DIR/pcaps/traffic and pcaps/mining (read in place, never copied).
 # Fails on a non-zero exit other than 1 (the documented status for a corrupt capture file),
 # on any sanitizer report, or on any EVE line that is not valid JSON. With
 # --no-mining-alerts only pcaps/traffic is run and any alert there fails (false positives).
+# --blocklists (implies --no-mining-alerts) adds a rule file that imports EVERY list of
+# $MW_SHARED_DIR/blocklists in place under its category (blocklists.yaml below), after
+# checking that the lists load and that a listed pool name alerts while a name only the
+# broad crypto list has does not. The lists cost next to nothing per capture, so the
+# no-false-positives ctest runs with them: one pass checks default rules and every list.
 # Exit 77 when the shared data is absent.
 set -u
-no_fp=0
-[ "${1:-}" = "--no-mining-alerts" ] && no_fp=1
+no_fp=0 lists=0
+for a in "$@"; do
+    case "$a" in
+    --no-mining-alerts) no_fp=1 ;;
+    --blocklists) no_fp=1 lists=1 ;;
+    *) echo "usage: run_shared.sh [--no-mining-alerts] [--blocklists]"; exit 2 ;;
+    esac
+done
 bin=${MW_BINARY_DIR:?MW_BINARY_DIR must point at the build tree}
 shared=${MW_SHARED_DIR:-}
 if [ -z "$shared" ] || [ ! -d "$shared/pcaps/traffic" ]; then
     echo "SKIP: shared captures not found (MW_SHARED_DIR=${shared:-unset}/pcaps/traffic)"; exit 77
 fi
 [ -x "$bin/minewatch" ] || { echo "FAIL: $bin/minewatch not built"; exit 1; }
-work="$bin/tests/pcap/work/shared$no_fp"
+work="$bin/tests/pcap/work/shared$no_fp$lists"
 mkdir -p "$work" || exit 1
+extra=()
+if [ $lists -eq 1 ]; then
+    bl="$shared/blocklists"
+    [ -d "$bl" ] || { echo "note: $bl not found: default rules only"; lists=0; }
+fi
+if [ $lists -eq 1 ]; then
+    # Each list under its nature (../shared/README.md): CoinBlocker's lists and NoCoin are
+    # mining lists; blocklistproject's crypto list mixes exchanges and wallets with pools,
+    # so it is crypto-general (context, never an alert).
+    cat > "$work/blocklists.yaml" <<YAML
+version: 1
+lists:
+  - name: shared-coinblocker
+    category: mining-pool
+    import:
+      - { path: "$bl/coinblocker-list.txt", format: plain }
+      - { path: "$bl/coinblocker-ips.txt", format: ip }
+  - name: shared-coinblocker-browser
+    category: web-miner
+    import: { path: "$bl/coinblocker-browser.txt", format: plain }
+  - name: shared-nocoin
+    category: web-miner
+    import:
+      - { path: "$bl/nocoin-adblock.txt", format: adblock }
+      - { path: "$bl/nocoin-hosts.txt", format: hosts }
+  - name: shared-blocklistproject-crypto
+    category: crypto-general
+    import: { path: "$bl/blocklistproject-crypto-hosts.txt", format: hosts }
+YAML
+    n_lists=$(find "$bl" -maxdepth 1 -type f -name '*.txt' | wc -l)
+    n_imported=$(grep -c 'path: "' "$work/blocklists.yaml")
+    [ "$n_lists" -eq "$n_imported" ] || { echo "FAIL: $n_lists lists in $bl but $n_imported imported: a new list needs a category here"; exit 1; }
+    "$bin/minewatch" -T -s "$work/blocklists.yaml" 2>"$work/T.txt" || { echo "FAIL: the lists do not load"; cat "$work/T.txt"; exit 1; }
+    cat "$work/T.txt"
+    names=$(sed -n 's/.* \([0-9][0-9]*\) names.*/\1/p' "$work/T.txt")
+    [ "${names:-0}" -gt 7000 ] || { echo "FAIL: only ${names:-0} names loaded from the lists"; exit 1; }
+    extra=(-s "$work/blocklists.yaml")
+    # Positive and negative control with our own captures: a pool name only CoinBlocker
+    # lists must alert; an exchange only blocklistproject lists must not.
+    if [ -x "$bin/mwgen" ]; then
+        pos=300ca0d0.space neg=bcex.kr
+        grep -qx "$pos" "$bl/coinblocker-list.txt" && grep -q " $neg\$" "$bl/blocklistproject-crypto-hosts.txt" \
+            || { echo "FAIL: control names no longer in the lists: pick others"; exit 1; }
+        "$bin/mwgen" dns-lookup "$pos" 1 "$work/pos.pcap" && "$bin/mwgen" dns-lookup "$neg" 1 "$work/neg.pcap" || exit 1
+        "$bin/minewatch" -r "$work/pos.pcap" "${extra[@]}" --eve - 2>/dev/null | grep -q '"signature_id":8100101' \
+            || { echo "FAIL: lookup of $pos (CoinBlocker, mining-pool) did not alert"; exit 1; }
+        "$bin/minewatch" -r "$work/neg.pcap" "${extra[@]}" --eve - 2>/dev/null | grep -q '"event_type":"alert"' \
+            && { echo "FAIL: lookup of $neg (blocklistproject, crypto-general) alerted"; exit 1; }
+        echo "controls: $pos alerts as mining-pool, $neg (crypto-general) does not"
+    fi
+fi
 dirs=("$shared/pcaps/traffic")
 [ $no_fp -eq 0 ] && [ -d "$shared/pcaps/mining" ] && dirs+=("$shared/pcaps/mining")
 fail=0 n=0 corrupt=0
 while IFS= read -r -d '' f; do
     n=$((n + 1))
-    "$bin/minewatch" -r "$f" --eve "$work/eve.json" >/dev/null 2>"$work/stderr.txt"
+    "$bin/minewatch" -r "$f" "${extra[@]}" --eve "$work/eve.json" >/dev/null 2>"$work/stderr.txt"
     rc=$?
     if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: .*Sanitizer' "$work/stderr.txt"; then
         echo "FAIL $f: sanitizer report"; head -30 "$work/stderr.txt"; fail=1
