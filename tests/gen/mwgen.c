@@ -1,5 +1,7 @@
 /* mwgen.c - command line of the capture generator: `mwgen [--pcapng] SCENARIO [ARGS] OUTPUT`
- * writes one scenario of the catalogue (scen_*.c), `mwgen --list` prints the catalogue. */
+ * writes one scenario of the catalogue (scen_*.c), `mwgen --list` prints the catalogue.
+ * OUTPUT "-" streams to stdout, so a flood of millions of packets can be piped into
+ * `minewatch -r -` without a file of that size on disk. */
 #include <stdio.h>
 #include <string.h>
 
@@ -21,7 +23,7 @@ static const struct scenario *find(const char *name)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: mwgen [--pcapng] SCENARIO [ARGS...] OUTPUT.pcap\n"
+    fprintf(f, "usage: mwgen [--pcapng] SCENARIO [ARGS...] OUTPUT.pcap|-\n"
                "       mwgen --list\n");
 }
 
@@ -54,7 +56,8 @@ int main(int argc, char **argv)
     }
     const char *out = argv[argc - 1];
     struct pg_writer w;
-    if (pg_open(&w, out, fmt, MWGEN_START_US) != 0) {
+    int to_stdout = strcmp(out, "-") == 0;
+    if (to_stdout ? pg_open_stream(&w, stdout, fmt, MWGEN_START_US) != 0 : pg_open(&w, out, fmt, MWGEN_START_US) != 0) {
         perror(out);
         return 1;
     }
@@ -63,7 +66,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "mwgen: write error on %s\n", out);
         return 1;
     }
-    if (rc != 0)
+    if (rc != 0 && !to_stdout)
         remove(out);
     return rc;
 }
