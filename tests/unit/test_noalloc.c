@@ -15,7 +15,6 @@
  * rounds, N and then 10N rounds must allocate the same number of times: zero for our
  * code. The alerts in the EVE file prove the rounds went through detection.
  */
-#define _GNU_SOURCE /* dladdr */
 #include <check.h>
 #include <dlfcn.h>
 #include <ndpi/ndpi_api.h>
