@@ -89,7 +89,7 @@ def mining_alert(events):
 
 def check(mode):
     full = {"flood2m": 2000000, "live1m": 1000000, "lowcap1m": 1000000}[mode]
-    scale = 10 if SANITIZED else 1
+    scale = 4 if SANITIZED else 1
     count = full // scale
     if mode == "live1m":
         memcap = 512 * MB // scale
@@ -97,8 +97,8 @@ def check(mode):
         memcap = 64 * MB // scale
     buckets = 1 << 20 if not SANITIZED else 1 << 17
     long_timeouts = mode == "live1m"
-    print("mode %s: %d SYN flows + 1 Stratum flow, flow memcap %d MB, %d hash buckets%s"
-          % (mode, count, memcap // MB, buckets,
+    print("mode %s: %d SYN flows + 1 Stratum flow, flow memcap %.1f MB, %d hash buckets%s"
+          % (mode, count, memcap / MB, buckets,
              " (scaled down 1/%d under the sanitizers)" % scale if SANITIZED else ""))
 
     with tempfile.TemporaryDirectory(prefix="mw-flood-") as work:
