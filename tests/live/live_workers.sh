@@ -44,6 +44,13 @@ wait_started() { # the log line that says capture is running, at most 5 s
     done
     echo "FAIL: minewatch did not start: $(cat "$1")"; exit 1
 }
+wait_alerts() { # until FILE holds N alerts (the output is flushed every 100 ms), at most 15 s
+    for _ in $(seq 150); do
+        [ "$(grep -c '"event_type":"alert"' "$1" 2>/dev/null)" -ge "$2" ] 2>/dev/null && break
+        sleep 0.1
+    done
+    sleep 0.5 # the packets after the last alert
+}
 stop_mw() {
     kill -TERM "$MWPID"
     wait "$MWPID"
@@ -62,7 +69,7 @@ t0=$(date +%s.%N)
 ip netns exec "$NS" tcpreplay -q -i mwinj --pps "$PPS" "$OUT/mix.pcap" >"$OUT/replay.txt" 2>&1 ||
     { echo "FAIL: tcpreplay"; cat "$OUT/replay.txt"; exit 1; }
 t1=$(date +%s.%N)
-sleep 1.5
+wait_alerts "$OUT/eve.json" "$MINERS"
 stop_mw "$OUT/stderr"
 echo "replayed $(grep -o 'Actual: [0-9]* packets' "$OUT/replay.txt") in $(python3 -c "print('%.2f' % ($t1 - $t0))") s at $PPS pps"
 grep -q "falling back" "$OUT/stderr" && { echo "FAIL: fanout fell back unexpectedly"; cat "$OUT/stderr"; exit 1; }
@@ -154,7 +161,7 @@ MWPID=$!
 wait_started "$OUT/held.err" "falling back to one capture thread"
 sleep 0.5
 ip netns exec "$NS" tcpreplay -q -i mwinj --pps "$PPS" "$OUT/small.pcap" >/dev/null 2>&1 || { echo "FAIL: tcpreplay"; exit 1; }
-sleep 1.5
+wait_alerts "$OUT/held.json" 4
 stop_mw "$OUT/held.err"
 kill -TERM "$HOLDPID" 2>/dev/null; HOLDPID=
 grep "falling back" "$OUT/held.err"
