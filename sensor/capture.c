@@ -56,7 +56,8 @@ static int capture_join_fanout(struct capture *c, int group, char *err, size_t e
 {
 #ifdef PACKET_FANOUT
     int fd = pcap_fileno(c->pcap);
-    int arg = (group & 0xffff) | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+    /* Unsigned: the DEFRAG flag (0x8000) shifted into bit 31 overflows an int. */
+    uint32_t arg = ((uint32_t)group & 0xffffu) | ((uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
     if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) != 0) {
         snprintf(err, errlen, "cannot join fanout group %d: %s", group, strerror(errno));
         return -1;

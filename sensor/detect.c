@@ -11,6 +11,11 @@
  * suspicion. Names (DNS, SNI, Host, CONNECT) are matched against the active rule set;
  * answers for listed names teach the DNS-learned address table, and the first packet
  * of every flow is checked against listed and learned pool addresses.
+ *
+ * Per-flow state (the detect record, each dissector's state, merged evidence) comes from
+ * block pools recycled through free lists, so once the busiest moment has been seen a
+ * flow starting or ending mallocs nothing (tests/unit/test_noalloc.c). Their number is
+ * bounded by the flow table's memcap: at most one record per live flow.
  */
 #include "sensor/detect.h"
 
@@ -31,6 +36,7 @@
 #include "sensor/flow.h"
 #include "sensor/geoip.h"
 #include "sensor/netset.h"
+#include "sensor/pool.h"
 #include "sensor/signatures.h"
 
 /* Probe order: the most specific first-byte tests first. */
@@ -49,7 +55,8 @@ struct detect_buf {
 
 struct detect_flow {
     const struct mw_dissector *diss;
-    void *dstate;
+    void *dstate;              /* a block of state_pool[diss_i] */
+    uint8_t diss_i;
     struct detect_buf *left[2];
     struct mw_evidence *pend;  /* merged protocol evidence not yet alerted */
     struct mw_evidence *info;  /* what the flow event and host verdicts learn after the alert */
@@ -82,6 +89,7 @@ struct detect {
     unsigned nresolvers, resolver_next;
     struct detect_buf *free_bufs;
     uint32_t bufs_in_use;
+    struct mw_pool *flow_pool, *ev_pool, *state_pool[DETECT_NDISS];
     uint64_t live_flows;
     struct detect_counters c;
 };
@@ -115,6 +123,18 @@ struct detect *detect_new(const struct detect_params *p, struct eve *eve, struct
     d->learn = learn;
     d->on_finding = on_finding;
     d->finding_user = finding_user;
+    d->flow_pool = pool_new(sizeof(struct detect_flow), 0);
+    d->ev_pool = pool_new(sizeof(struct mw_evidence), 0);
+    int ok = d->flow_pool && d->ev_pool;
+    for (size_t i = 0; i < DETECT_NDISS; i++) {
+        size_t sz = detect_registry[i]->state_size;
+        d->state_pool[i] = pool_new(sz ? sz : 1, 0);
+        ok = ok && d->state_pool[i];
+    }
+    if (!ok) {
+        detect_free(d);
+        return NULL;
+    }
     return d;
 }
 
@@ -127,6 +147,10 @@ void detect_free(struct detect *d)
         d->free_bufs = b->next_free;
         free(b);
     }
+    pool_free(d->flow_pool);
+    pool_free(d->ev_pool);
+    for (size_t i = 0; i < DETECT_NDISS; i++)
+        pool_free(d->state_pool[i]);
     free(d);
 }
 
@@ -167,11 +191,12 @@ static struct detect_flow *detect_flow_get(struct detect *d, struct mw_flow *f)
 {
     if (f->detect)
         return f->detect;
-    struct detect_flow *df = calloc(1, sizeof *df);
+    struct detect_flow *df = pool_get(d->flow_pool);
     if (!df) {
         d->c.alloc_fail++;
         return NULL;
     }
+    memset(df, 0, sizeof *df);
     f->detect = df;
     d->live_flows++;
     return df;
@@ -281,7 +306,7 @@ static void detect_flush_pending(struct detect *d, struct mw_flow *f, struct det
     if (!df->info)
         df->info = ev;
     else
-        free(ev);
+        pool_put(d->ev_pool, ev);
 }
 
 static void detect_protocol(struct detect *d, struct mw_flow *f, struct detect_flow *df,
@@ -304,7 +329,7 @@ static void detect_protocol(struct detect *d, struct mw_flow *f, struct detect_f
         return;
     }
     if (!df->pend) {
-        df->pend = malloc(sizeof *df->pend);
+        df->pend = pool_get(d->ev_pool);
         if (!df->pend) {
             d->c.alloc_fail++;
             return;
@@ -447,7 +472,7 @@ static void detect_detach(struct detect *d, struct detect_flow *df, struct mw_dc
 {
     if (df->diss && df->diss->fini)
         df->diss->fini(df->dstate, ctx);
-    free(df->dstate);
+    pool_put(d->state_pool[df->diss_i], df->dstate);
     df->dstate = NULL;
     df->diss = NULL;
     df->done = 1;
@@ -491,12 +516,14 @@ static void detect_probe(struct detect *d, struct mw_flow *f, struct detect_flow
             df->done = 1;
         return;
     }
-    df->dstate = calloc(1, maybe->state_size ? maybe->state_size : 1);
+    df->dstate = pool_get(d->state_pool[maybe_i]);
     if (!df->dstate) {
         d->c.alloc_fail++;
         df->done = 1;
         return;
     }
+    memset(df->dstate, 0, maybe->state_size ? maybe->state_size : 1);
+    df->diss_i = (uint8_t)maybe_i;
     if (maybe->init)
         maybe->init(df->dstate);
     df->diss = maybe;
@@ -733,9 +760,9 @@ void detect_flow_end(struct detect *d, struct mw_flow *f, const char *reason, ui
     detect_flush_pending(d, f, df, ts_us);
     if (f->alerted)
         eve_flow(d->eve, f, df->miner_dir, df->variant, df->info, reason, ts_us);
-    free(df->pend);
-    free(df->info);
-    free(df);
+    pool_put(d->ev_pool, df->pend);
+    pool_put(d->ev_pool, df->info);
+    pool_put(d->flow_pool, df);
     f->detect = NULL;
     d->live_flows--;
 }
@@ -769,6 +796,9 @@ void detect_stats_foreach(const struct detect *d, void (*cb)(void *u, const char
 
 size_t detect_memuse(const struct detect *d)
 {
-    return sizeof *d + (size_t)d->bufs_in_use * (sizeof(struct detect_buf) + d->p.buffer_size) +
-           d->live_flows * sizeof(struct detect_flow);
+    /* Pools keep their chunks after the flows end: what they hold is what the process uses. */
+    size_t pools = pool_allocated(d->flow_pool) + pool_allocated(d->ev_pool);
+    for (size_t i = 0; i < DETECT_NDISS; i++)
+        pools += pool_allocated(d->state_pool[i]);
+    return sizeof *d + (size_t)d->bufs_in_use * (sizeof(struct detect_buf) + d->p.buffer_size) + pools;
 }

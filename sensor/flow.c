@@ -33,6 +33,7 @@ struct lru_list {
 
 struct flow_stats {
     uint64_t created, timed_out, evicted, closed, shutdown, memcap_fail, not_ip;
+    uint64_t active_peak, memuse_peak; /* high-water marks: what sizing needs to know */
 };
 
 struct flow_table {
@@ -417,6 +418,10 @@ static struct mw_flow *flow_create(struct flow_table *t, const struct mw_packet 
     lru_append(t, f);
     t->active++;
     t->st.created++;
+    if (t->active > t->st.active_peak) {
+        t->st.active_peak = t->active;
+        t->st.memuse_peak = flow_table_memuse(t);
+    }
     *dir = swap ? MW_DIR_REV : MW_DIR_FWD;
     return f;
 }
@@ -516,4 +521,6 @@ void flow_stats_foreach(const struct flow_table *t, void (*cb)(void *u, const ch
     cb(u, "flow.not_ip", t->st.not_ip);
     cb(u, "flow.active", t->active);
     cb(u, "flow.memuse", flow_table_memuse(t));
+    cb(u, "flow.active_peak", t->st.active_peak);
+    cb(u, "flow.memuse_peak", t->st.memuse_peak);
 }

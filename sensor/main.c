@@ -525,6 +525,8 @@ int main(int argc, char **argv)
     if (!o.iface && !o.read_file && cfg.capture.has_interface)
         o.iface = cfg.capture.interface;
     int nworkers = o.workers ? o.workers : (int)cfg.capture.workers;
+    if (o.read_file && nworkers > 1)
+        mw_log(MW_LOG_INFO, "reading a capture file: one thread (%d workers apply to live capture only)", nworkers);
     if (o.read_file || nworkers < 1)
         nworkers = 1;
     const char *bpf = o.bpf[0] ? o.bpf : cfg.capture.bpf_filter;
@@ -535,10 +537,18 @@ int main(int argc, char **argv)
         struct capture_params cp = { o.read_file, o.iface, (int)cfg.capture.snaplen, cfg.capture.buffer_size,
                                      cfg.capture.promiscuous, bpf, fanout };
         run.cap[i] = capture_open(&cp, err, sizeof err);
-        if (!run.cap[i] && i > 0 && fanout) {
+        if (!run.cap[i] && fanout) {
+            /* No fanout (old kernel, a group id taken by another program in another mode):
+             * one handle outside any group still sees every packet. */
             mw_log(MW_LOG_WARN, "%s; falling back to one capture thread", err);
+            for (int k = 0; k < i; k++) {
+                capture_close(run.cap[k]);
+                run.cap[k] = NULL;
+            }
             nworkers = 1;
-            break;
+            fanout = 0;
+            i = -1;
+            continue;
         }
         if (!run.cap[i]) {
             fprintf(stderr, "minewatch: %s\n", err);
@@ -631,6 +641,14 @@ int main(int argc, char **argv)
             capture_breakloop(run.cap[i]);
         for (int i = 0; i < nworkers; i++)
             pthread_join(tid[i], NULL);
+        if (cfg.stats.enabled) {
+            uint64_t kp[MW_MAX_WORKERS], kd[MW_MAX_WORKERS], ki[MW_MAX_WORKERS];
+            for (int i = 0; i < nworkers; i++)
+                capture_kernel_stats(run.cap[i], &kp[i], &kd[i], &ki[i]);
+            if (worker_stats_total(run.wk, nworkers, mw_now_us(), (mw_mono_us() - run.start_mono_us) / 1000000u,
+                                   kp, kd, ki) != 0)
+                mw_log(MW_LOG_WARN, "cannot write the total stats event of the workers");
+        }
     }
 
     for (int i = 0; i < nworkers; i++) {

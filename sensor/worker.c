@@ -252,11 +252,13 @@ void worker_drain(struct worker *w, uint64_t now_us)
 
 struct worker_cap {
     uint64_t pk, drop, ifdrop, packets, bytes, mem;
+    int id;
 };
 
 static void worker_capture_counters(void *src, eve_counter_fn cb, void *u)
 {
     const struct worker_cap *c = src;
+    cb(u, "worker.id", (uint64_t)c->id); /* which fanout member this event covers */
     cb(u, "capture.kernel_packets", c->pk);
     cb(u, "capture.kernel_drops", c->drop);
     cb(u, "capture.kernel_ifdrops", c->ifdrop);
@@ -313,15 +315,98 @@ uint64_t worker_memuse(const struct worker *w)
            dnslearn_memuse(w->learn) + hosts_memuse(w->hosts) + (w->appid ? appid_memuse(w->appid) : 0);
 }
 
+#define WORKER_NSOURCES 9
+
+static void worker_sources(struct worker *w, struct worker_cap *cap, eve_stats_source *fns, void **srcs)
+{
+    eve_stats_source f[WORKER_NSOURCES] = { worker_capture_counters, worker_decode_counters, worker_flow_counters,
+                                            worker_stream_counters, worker_detect_counters, worker_learn_counters,
+                                            worker_host_counters, worker_geoip_counters, worker_appid_counters };
+    void *s[WORKER_NSOURCES] = { cap, w->decode, w->flows, w->stream, w->detect, w->learn, w->hosts, w->geoip, w->appid };
+    memcpy(fns, f, sizeof f);
+    memcpy(srcs, s, sizeof s);
+}
+
 void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t kernel_packets,
                   uint64_t kernel_drops, uint64_t kernel_ifdrops)
 {
-    struct worker_cap cap = { kernel_packets, kernel_drops, kernel_ifdrops, w->packets, w->bytes, worker_memuse(w) };
-    eve_stats_source fns[] = { worker_capture_counters, worker_decode_counters, worker_flow_counters,
-                               worker_stream_counters, worker_detect_counters, worker_learn_counters,
-                               worker_host_counters, worker_geoip_counters, worker_appid_counters };
-    void *srcs[] = { &cap, w->decode, w->flows, w->stream, w->detect, w->learn, w->hosts, w->geoip, w->appid };
-    eve_stats(w->eve, now_us, uptime_s, fns, srcs, sizeof fns / sizeof fns[0]);
+    struct worker_cap cap = { kernel_packets, kernel_drops, kernel_ifdrops, w->packets, w->bytes, worker_memuse(w), w->id };
+    eve_stats_source fns[WORKER_NSOURCES];
+    void *srcs[WORKER_NSOURCES];
+    worker_sources(w, &cap, fns, srcs);
+    eve_stats(w->eve, now_us, uptime_s, fns, srcs, WORKER_NSOURCES);
+}
+
+/* ---- totals over several workers ---- */
+
+#define WORKER_MAX_COUNTERS 1024
+
+struct worker_sum {
+    size_t n, at;
+    int mismatch;
+    struct {
+        char name[48];
+        uint64_t v;
+    } c[WORKER_MAX_COUNTERS];
+};
+
+/* The first worker names the counters; the others add to them in the same order. */
+static void worker_sum_add(void *u, const char *name, uint64_t v)
+{
+    struct worker_sum *s = u;
+    if (strcmp(name, "worker.id") == 0)
+        return; /* replaced by workers.count in the total */
+    if (s->at == s->n) {
+        if (s->n == WORKER_MAX_COUNTERS)
+            return;
+        snprintf(s->c[s->n].name, sizeof s->c[s->n].name, "%s", name);
+        s->c[s->n++].v = 0;
+    } else if (strcmp(s->c[s->at].name, name) != 0) {
+        s->mismatch = 1;
+        return;
+    }
+    s->c[s->at++].v += v;
+}
+
+static void worker_sum_replay(void *src, eve_counter_fn cb, void *u)
+{
+    const struct worker_sum *s = src;
+    for (size_t i = 0; i < s->n; i++)
+        cb(u, s->c[i].name, s->c[i].v);
+}
+
+int worker_stats_total(struct worker *const *ws, int n, uint64_t now_us, uint64_t uptime_s,
+                       const uint64_t *kernel_packets, const uint64_t *kernel_drops, const uint64_t *kernel_ifdrops)
+{
+    if (n < 1)
+        return -1;
+    /* Stats time only, never the packet path: one allocation for the table. */
+    struct worker_sum *s = calloc(1, sizeof *s);
+    if (!s)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        struct worker *w = ws[i];
+        struct worker_cap cap = { kernel_packets[i], kernel_drops[i], kernel_ifdrops[i], w->packets, w->bytes,
+                                  worker_memuse(w), w->id };
+        eve_stats_source fns[WORKER_NSOURCES];
+        void *srcs[WORKER_NSOURCES];
+        worker_sources(w, &cap, fns, srcs);
+        s->at = 0;
+        for (size_t k = 0; k < WORKER_NSOURCES; k++)
+            fns[k](srcs[k], worker_sum_add, s);
+    }
+    if (s->n < WORKER_MAX_COUNTERS) {
+        snprintf(s->c[s->n].name, sizeof s->c[s->n].name, "workers.count");
+        s->c[s->n++].v = (uint64_t)n;
+    }
+    int rc = s->mismatch ? -1 : 0;
+    if (!s->mismatch) {
+        eve_stats_source fn = worker_sum_replay;
+        void *src = s;
+        eve_stats(ws[0]->eve, now_us, uptime_s, &fn, &src, 1);
+    }
+    free(s);
+    return rc;
 }
 
 struct eve *worker_eve(struct worker *w)

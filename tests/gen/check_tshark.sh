@@ -19,6 +19,7 @@ for scen in $("$MWGEN" --list | awk '{print $1}'); do
     case $scen in
     synflood) args="200 stratum" ;;
     no-newline) args=20000 ;;
+    fanout-mix) args="3 100" ;;
     *) args= ;;
     esac
     case $scen in

@@ -1,5 +1,7 @@
 /* mwgen.c - command line of the capture generator: `mwgen [--pcapng] SCENARIO [ARGS] OUTPUT`
- * writes one scenario of the catalogue (scen_*.c), `mwgen --list` prints the catalogue. */
+ * writes one scenario of the catalogue (scen_*.c), `mwgen --list` prints the catalogue.
+ * OUTPUT "-" streams to stdout, so a flood of millions of packets can be piped into
+ * `minewatch -r -` without a file of that size on disk. */
 #include <stdio.h>
 #include <string.h>
 

@@ -251,6 +251,39 @@ static int synflood(struct pg_writer *w, int argc, char **argv)
     return 0;
 }
 
+/* Several miners among many short flows: live tests with a fanout group of workers need
+ * mining flows hashed to every worker and each one detected. */
+static int fanout_mix(struct pg_writer *w, int argc, char **argv)
+{
+    unsigned long miners, bg;
+    if (argc != 2 || parse_count(argv[0], 200ul, &miners) != 0 || parse_count(argv[1], 1000000ul, &bg) != 0 ||
+        miners == 0) {
+        fprintf(stderr, "usage: mwgen fanout-mix MINERS BACKGROUND OUTPUT\n");
+        return 2;
+    }
+    unsigned long per = bg / miners, sent = 0;
+    for (unsigned long k = 0; k < miners; k++) {
+        char cip[32], sip[32], wk[32];
+        w->step_us = 100;
+        unsigned long until = k + 1 == miners ? bg : sent + per;
+        for (; sent < until; sent++) {
+            struct pg_tcp s;
+            snprintf(cip, sizeof cip, "172.%lu.%lu.%lu", 16 + (sent >> 16) % 16, (sent >> 8) & 255, (sent & 255) | 1);
+            scen_tcp(&s, w, cip, (uint16_t)(1024 + sent % 60000), "10.20.0.80", (uint16_t)(80 + sent % 3),
+                     (uint32_t)(sent * 2654435761u), 0);
+            pg_tcp_syn_only(&s);
+        }
+        struct pg_tcp m;
+        snprintf(cip, sizeof cip, "10.20.9.%lu", 30 + k);
+        snprintf(sip, sizeof sip, "198.51.100.%lu", 90 + k % 8);
+        snprintf(wk, sizeof wk, "rig%lu", k);
+        w->step_us = 1000;
+        scen_tcp(&m, w, cip, (uint16_t)(45000 + k), sip, 3333, 3600u + (uint32_t)k, 3700u);
+        scen_stratum1_short(&m, "cgminer/4.10.0", wk);
+    }
+    return 0;
+}
+
 /* A stream that never sends a newline: line framers must cap their buffer. */
 static int no_newline(struct pg_writer *w, int argc, char **argv)
 {
@@ -291,6 +324,7 @@ const struct scenario scen_names[] = {
     { "allowlisted-miner", "", "Stratum V1 session from 10.20.9.9 (allowlisted by the case config)", allowlisted_miner },
     { "demo", "", "README Quick start: Stratum V1, XMRig after a pool lookup, some web traffic", demo },
     { "synflood", "N [stratum]", "N SYNs from distinct sources, optionally a Stratum session in the middle", synflood },
+    { "fanout-mix", "MINERS BG", "MINERS Stratum sessions from distinct hosts among BG bare SYNs", fanout_mix },
     { "no-newline", "BYTES", "a TCP stream on 3333 that never sends a newline", no_newline },
     { NULL, NULL, NULL, NULL },
 };

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Live capture at scale with --workers 2 (AF_PACKET fanout), in a network namespace this
+# script creates (veth pair, no outside address). mwgen's fanout-mix capture (12 Stratum
+# miners among 20000 bare SYNs) is replayed at a fixed rate with tcpreplay; checks: every
+# miner alerted, every EVE line valid JSON (no interleaving between the two workers),
+# stats events from each worker plus one total, kernel drop counters read and printed.
+# Then the fallbacks: a capture file with --workers 2 runs one thread and says so; a
+# fanout group that cannot be joined (taken by another socket in another mode) falls back
+# to one capture thread with a warning and still detects. Bounded: well under 30 s.
+# Skips (77) when namespaces or tcpreplay are not available.
+set -u
+MW=$1 MWGEN=$2
+NS="mwlw$$"
+OUT=$(mktemp -d)
+MWPID= HOLDPID=
+cleanup() {
+    [ -n "$MWPID" ] && kill -TERM "$MWPID" 2>/dev/null
+    [ -n "$HOLDPID" ] && kill -TERM "$HOLDPID" 2>/dev/null
+    ip netns del "$NS" 2>/dev/null
+    rm -rf "$OUT"
+}
+trap cleanup EXIT
+command -v tcpreplay >/dev/null || { echo "SKIP: tcpreplay is not installed"; exit 77; }
+if ! command -v ip >/dev/null || ! ip netns add "$NS" 2>/dev/null; then
+    echo "SKIP: cannot create a network namespace (needs root and iproute2)"
+    exit 77
+fi
+ip -n "$NS" link add mwcap type veth peer name mwinj || { echo "SKIP: cannot create veth"; exit 77; }
+ip -n "$NS" link set mwcap up && ip -n "$NS" link set mwinj up && ip -n "$NS" link set lo up
+
+MINERS=12 BG=20000 PPS=5000
+if [ "${MW_SANITIZED:-0}" = 1 ]; then
+    BG=6000 PPS=2000
+    echo "sanitizer build: $BG background flows at $PPS packets/s (normal build: 20000 at 5000)"
+fi
+"$MWGEN" fanout-mix "$MINERS" "$BG" "$OUT/mix.pcap" || { echo "FAIL: mwgen"; exit 1; }
+"$MWGEN" fanout-mix 4 1000 "$OUT/small.pcap" || { echo "FAIL: mwgen"; exit 1; }
+printf 'stats:\n  interval: 1s\n' > "$OUT/live.yaml"
+
+wait_started() { # the log line that says capture is running, at most 5 s
+    for _ in $(seq 50); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "FAIL: minewatch did not start: $(cat "$1")"; exit 1
+}
+wait_alerts() { # until FILE holds N alerts (the output is flushed every 100 ms), at most 15 s
+    for _ in $(seq 150); do
+        [ "$(grep -c '"event_type":"alert"' "$1" 2>/dev/null)" -ge "$2" ] 2>/dev/null && break
+        sleep 0.1
+    done
+    sleep 0.5 # the packets after the last alert
+}
+stop_mw() {
+    kill -TERM "$MWPID"
+    wait "$MWPID"
+    local rc=$?
+    MWPID=
+    [ "$rc" -eq 0 ] || { echo "FAIL: minewatch exited $rc"; cat "$1"; exit 1; }
+}
+
+# ---- 1. two workers in one fanout group ----
+ip netns exec "$NS" "$MW" -i mwcap --workers 2 -c "$OUT/live.yaml" --eve "$OUT/eve.json" --allow-root \
+    2>"$OUT/stderr" &
+MWPID=$!
+wait_started "$OUT/stderr" "with 2 workers"
+sleep 0.5
+t0=$(date +%s.%N)
+ip netns exec "$NS" tcpreplay -q -i mwinj --pps "$PPS" "$OUT/mix.pcap" >"$OUT/replay.txt" 2>&1 ||
+    { echo "FAIL: tcpreplay"; cat "$OUT/replay.txt"; exit 1; }
+t1=$(date +%s.%N)
+wait_alerts "$OUT/eve.json" "$MINERS"
+stop_mw "$OUT/stderr"
+echo "replayed $(grep -o 'Actual: [0-9]* packets' "$OUT/replay.txt") in $(python3 -c "print('%.2f' % ($t1 - $t0))") s at $PPS pps"
+grep -q "falling back" "$OUT/stderr" && { echo "FAIL: fanout fell back unexpectedly"; cat "$OUT/stderr"; exit 1; }
+
+python3 - "$OUT/eve.json" "$OUT/mix.pcap" "$MINERS" <<'PY' || exit 1
+import json, sys
+path, pcap, miners = sys.argv[1], sys.argv[2], int(sys.argv[3])
+events = []
+for n, line in enumerate(open(path, "rb"), 1):
+    try:
+        events.append(json.loads(line))
+    except ValueError as e:
+        sys.exit("FAIL: line %d is not one JSON object (interleaved writes?): %s: %r" % (n, e, line[:200]))
+want = {"10.20.9.%d" % (30 + k) for k in range(miners)}
+got = {a["src_ip"] for a in events if a.get("event_type") == "alert" and a["alert"]["signature_id"] == 8100001
+       and a.get("dest_port") == 3333}
+if got != want:
+    sys.exit("FAIL: miners not alerted: %s" % sorted(want - got))
+stats = [e["stats"] for e in events if e.get("event_type") == "stats"]
+per = {}
+for s in stats:
+    if "worker" in s:
+        per[s["worker"]["id"]] = s  # the last event of each worker is its final one
+totals = [s for s in stats if "workers" in s]
+if sorted(per) != [0, 1]:
+    sys.exit("FAIL: stats events from workers %s, expected 0 and 1" % sorted(per))
+if len(totals) != 1 or totals[0]["workers"]["count"] != 2:
+    sys.exit("FAIL: expected one total stats event over 2 workers, got %d" % len(totals))
+tot = totals[0]
+for k in ("kernel_packets", "kernel_drops", "kernel_ifdrops", "packets"):
+    s = sum(per[i]["capture"][k] for i in per)
+    if tot["capture"][k] != s:
+        sys.exit("FAIL: total capture.%s %d != sum over workers %d" % (k, tot["capture"][k], s))
+npk = 0
+with open(pcap, "rb") as f:
+    f.read(24)
+    while True:
+        h = f.read(16)
+        if len(h) < 16:
+            break
+        incl = int.from_bytes(h[8:12], "little")
+        f.read(incl)
+        npk += 1
+for i in sorted(per):
+    c = per[i]["capture"]
+    print("worker %d: packets %d kernel_packets %d kernel_drops %d kernel_ifdrops %d flows %d" %
+          (i, c["packets"], c["kernel_packets"], c["kernel_drops"], c["kernel_ifdrops"], per[i]["flow"]["created"]))
+    if c["packets"] == 0:
+        sys.exit("FAIL: worker %d saw no packet: the fanout group did not spread flows" % i)
+c = tot["capture"]
+print("total: packets %d of %d replayed, kernel_packets %d kernel_drops %d kernel_ifdrops %d" %
+      (c["packets"], npk, c["kernel_packets"], c["kernel_drops"], c["kernel_ifdrops"]))
+if c["packets"] + c["kernel_drops"] < npk:
+    sys.exit("FAIL: %d packets replayed, the workers account for %d (+%d dropped)" % (npk, c["packets"], c["kernel_drops"]))
+PY
+
+# ---- 2. a capture file with --workers 2: one thread, and a log line saying so ----
+"$MW" -r "$OUT/mix.pcap" --workers 2 --eve "$OUT/file.json" 2>"$OUT/file.err" || { echo "FAIL: offline run"; exit 1; }
+grep -q "one thread" "$OUT/file.err" || { echo "FAIL: no log line about one thread for a file"; cat "$OUT/file.err"; exit 1; }
+python3 - "$OUT/file.json" "$MINERS" <<'PY' || exit 1
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+n = len({a["src_ip"] for a in ev if a.get("event_type") == "alert" and a["alert"]["signature_id"] == 8100001})
+ids = sorted({e["stats"]["worker"]["id"] for e in ev if e.get("event_type") == "stats" and "worker" in e["stats"]})
+tot = [e for e in ev if e.get("event_type") == "stats" and "workers" in e["stats"]]
+assert n == int(sys.argv[2]), "file with --workers 2: %d miners alerted" % n
+assert ids == [0] and not tot, "file with --workers 2: stats from workers %s, %d totals" % (ids, len(tot))
+print("file with --workers 2: one thread, %d miners alerted" % n)
+PY
+
+# ---- 3. fanout unavailable: the group is held by another socket in another mode ----
+GROUP=4242
+ip netns exec "$NS" python3 - "$GROUP" "$OUT/held.ready" <<'PY' &
+import os, signal, socket, struct, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.bind(("mwcap", 3))  # ETH_P_ALL: an unbound socket cannot join a group
+# SOL_PACKET 263, PACKET_FANOUT 18, mode PACKET_FANOUT_CPU 2: our hash-mode join must fail
+s.setsockopt(263, 18, struct.pack("I", int(sys.argv[1]) | (2 << 16)))
+open(sys.argv[2], "w").close()
+signal.pause()
+PY
+HOLDPID=$!
+for _ in $(seq 100); do [ -f "$OUT/held.ready" ] && break; sleep 0.1; done
+[ -f "$OUT/held.ready" ] || { echo "FAIL: could not take fanout group $GROUP for the fallback test"; exit 1; }
+printf 'stats:\n  interval: 1s\ncapture:\n  fanout-group: %s\n' "$GROUP" > "$OUT/held.yaml"
+ip netns exec "$NS" "$MW" -i mwcap --workers 2 -c "$OUT/held.yaml" --eve "$OUT/held.json" --allow-root \
+    2>"$OUT/held.err" &
+MWPID=$!
+wait_started "$OUT/held.err" "falling back to one capture thread"
+sleep 0.5
+ip netns exec "$NS" tcpreplay -q -i mwinj --pps "$PPS" "$OUT/small.pcap" >/dev/null 2>&1 || { echo "FAIL: tcpreplay"; exit 1; }
+wait_alerts "$OUT/held.json" 4
+stop_mw "$OUT/held.err"
+kill -TERM "$HOLDPID" 2>/dev/null; HOLDPID=
+grep "falling back" "$OUT/held.err"
+python3 - "$OUT/held.json" <<'PY' || exit 1
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+n = len({a["src_ip"] for a in ev if a.get("event_type") == "alert" and a["alert"]["signature_id"] == 8100001})
+ids = sorted({e["stats"]["worker"]["id"] for e in ev if e.get("event_type") == "stats" and "worker" in e["stats"]})
+assert n == 4, "fanout fallback: %d of 4 miners alerted" % n
+assert ids == [0], "fanout fallback: stats from workers %s" % ids
+print("fanout unavailable: one capture thread, %d miners alerted" % n)
+PY
+echo "PASS"
