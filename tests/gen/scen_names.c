@@ -262,6 +262,42 @@ static int no_newline(struct pg_writer *w, int argc, char **argv)
     return 0;
 }
 
+/* One miner, three pools over four flows: Stratum V1 to pool A, a reconnect to A, XMRig to
+ * B, Stratum V1 to C. Its host record must gather every pool in one place. Default pool
+ * addresses are ones MaxMind's test databases cover (GeoLite2-City-Test and -ASN-Test:
+ * SE/Linkoping/AS29518, US/San Diego/AS721, US/Milton/AS209 without an organisation) so geo
+ * enrichment has something to find; the documentation ranges used elsewhere are never
+ * looked up. Other addresses may be given. */
+static int multi_pool(struct pg_writer *w, int argc, char **argv)
+{
+    const char *pa = "89.160.20.130", *pb = "214.78.0.10", *pc = "216.160.83.57";
+    if (argc != 0 && argc != 3) {
+        fprintf(stderr, "usage: mwgen multi-pool [POOL_A POOL_B POOL_C] OUTPUT\n");
+        return 2;
+    }
+    if (argc == 3) {
+        pa = argv[0];
+        pb = argv[1];
+        pc = argv[2];
+    }
+    struct pg_tcp s;
+    scen_tcp(&s, w, "10.20.10.10", 45000, pa, 3333, 4000, 4100);
+    scen_stratum1_short(&s, "cgminer/4.10.0", "multi.rig1");
+    pg_advance(w, 5000000);
+    scen_tcp(&s, w, "10.20.10.10", 45001, pa, 3333, 4200, 4300); /* reconnect, same pool */
+    scen_stratum1_short(&s, "cgminer/4.10.0", "multi.rig1");
+    pg_advance(w, 5000000);
+    scen_tcp(&s, w, "10.20.10.10", 45002, pb, 4444, 4400, 4500);
+    pg_tcp_handshake(&s);
+    scen_c(&s, "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":{\"login\":\"48MASi45ub7Qe4ZE36UT5G6cU4ud8Fhhe4deS4F3cw9KTAb8dLcukC7edhDQ7cn5d4gEYkbUrMWeWQLGsCmrG6dLaYyNoVK.multi\",\"pass\":\"x\",\"agent\":\"XMRig/6.21.0 (Linux x86_64) libuv/1.44.2 gcc/12.2.0\",\"algo\":[\"rx/0\"]}}\n");
+    scen_s(&s, "{\"id\":1,\"jsonrpc\":\"2.0\",\"error\":null,\"result\":{\"id\":\"m2\",\"job\":{\"blob\":\"1010e8a1b5b006" "0000000000000000000000000000000000000000000000000000000000000000\",\"job_id\":\"m1\",\"target\":\"b88d0600\",\"algo\":\"rx/0\",\"height\":3012345,\"seed_hash\":\"" "0000000000000000000000000000000000000000000000000000000000000001\"},\"extensions\":[\"algo\",\"keepalive\"],\"status\":\"OK\"}}\n");
+    pg_tcp_fin(&s, PG_C2S);
+    pg_advance(w, 5000000);
+    scen_tcp(&s, w, "10.20.10.10", 45003, pc, 3333, 4600, 4700);
+    scen_stratum1_short(&s, "cgminer/4.10.0", "multi.rig2");
+    return 0;
+}
+
 const struct scenario scen_names[] = {
     { "dns-pool-lookup", "", "A query and answer for xmr-eu1.nanopool.org", dns_pool_lookup },
     { "dns-fragmented", "", "pool-name DNS answer in IPv4 fragments written in reverse order", dns_fragmented },
@@ -272,6 +308,7 @@ const struct scenario scen_names[] = {
     { "allowlisted-miner", "", "Stratum V1 session from 10.20.9.9 (allowlisted by the case config)", allowlisted_miner },
     { "demo", "", "README Quick start: Stratum V1, XMRig after a pool lookup, some web traffic", demo },
     { "synflood", "N [stratum]", "N SYNs from distinct sources, optionally a Stratum session in the middle", synflood },
+    { "multi-pool", "[A B C]", "one miner, three pools over four flows (a reconnect); geo-covered pool addresses", multi_pool },
     { "no-newline", "BYTES", "a TCP stream on 3333 that never sends a newline", no_newline },
     { NULL, NULL, NULL, NULL },
 };
