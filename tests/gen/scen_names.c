@@ -233,6 +233,28 @@ static int synflood(struct pg_writer *w, int argc, char **argv)
     return 0;
 }
 
+/* N short Stratum V1 sessions, each from its own miner (10.21.0.0/16) to one of 200 pools:
+ * exactly N mining alerts, one per miner, for tests that count alerts across rotations,
+ * stops and full disks. */
+static int many_miners(struct pg_writer *w, int argc, char **argv)
+{
+    unsigned long n;
+    if (argc != 1 || parse_count(argv[0], 65000ul, &n) != 0) {
+        fprintf(stderr, "usage: mwgen many-miners N OUTPUT (N <= 65000)\n");
+        return 2;
+    }
+    for (unsigned long i = 0; i < n; i++) {
+        char miner[32], pool[32], worker[32];
+        struct pg_tcp s;
+        snprintf(miner, sizeof miner, "10.21.%lu.%lu", (i + 1) >> 8, (i + 1) & 255);
+        snprintf(pool, sizeof pool, "%s.%lu", i % 2 ? "198.51.100" : "203.0.113", 1 + i % 100);
+        snprintf(worker, sizeof worker, "many.rig%lu", i);
+        scen_tcp(&s, w, miner, (uint16_t)(20000 + i % 40000), pool, 3333, (uint32_t)(i * 7919u), (uint32_t)(i * 104729u));
+        scen_stratum1_short(&s, "cgminer/4.10.0", worker);
+    }
+    return 0;
+}
+
 /* A stream that never sends a newline: line framers must cap their buffer. */
 static int no_newline(struct pg_writer *w, int argc, char **argv)
 {
@@ -309,6 +331,7 @@ const struct scenario scen_names[] = {
     { "demo", "", "README Quick start: Stratum V1, XMRig after a pool lookup, some web traffic", demo },
     { "synflood", "N [stratum]", "N SYNs from distinct sources, optionally a Stratum session in the middle", synflood },
     { "multi-pool", "[A B C]", "one miner, three pools over four flows (a reconnect); geo-covered pool addresses", multi_pool },
+    { "many-miners", "N", "N Stratum V1 sessions from N miners: exactly N mining alerts", many_miners },
     { "no-newline", "BYTES", "a TCP stream on 3333 that never sends a newline", no_newline },
     { NULL, NULL, NULL, NULL },
 };
