@@ -24,7 +24,7 @@
 #define HOST_POOL_LEN 96
 /* A Monero wallet is 95 characters before ".worker": keep what alerts keep. */
 #define HOST_WORKER_LEN MW_EV_WORKER_LEN
-#define HOST_AGENT_LEN 64
+#define HOST_AGENT_LEN MW_EV_AGENT_LEN
 #define HOST_ALGO_LEN 24
 #define HOST_EVICT_SCAN 64
 #define HOST_REPORT_STEP 64
