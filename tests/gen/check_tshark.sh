@@ -18,6 +18,7 @@ for scen in $("$MWGEN" --list | awk '{print $1}'); do
     case $scen in
     synflood) args="200 stratum" ;;
     no-newline) args=20000 ;;
+    many-miners) args=20 ;;
     *) args= ;;
     esac
     case $scen in
