@@ -210,8 +210,15 @@ def mode_logrotate(mw, mwgen):
         errf = open(os.path.join(tmp, "stderr.txt"), "wb")
         proc = subprocess.Popen([mw, "-r", fifo, "-l", log, "--pidfile", pid], stderr=errf)
         feed = open(fifo, "wb", buffering=0)
+        feed.write(data[:24])  # the pcap header: the sensor opens its output after reading it
+        deadline = time.monotonic() + 60
+        while not os.path.exists(os.path.join(log, "eve.json")):  # output opens after the capture
+            if time.monotonic() > deadline or proc.poll() is not None:
+                errf.flush()
+                fail("minewatch did not create eve.json (exit %s): %s" % (proc.poll(), open(errf.name).read()))
+            time.sleep(0.01)
         # Thirds cut anywhere: the sensor reassembles the pcap stream across reads.
-        cuts = [0, len(data) // 3, 2 * len(data) // 3, len(data)]
+        cuts = [24, len(data) // 3, 2 * len(data) // 3, len(data)]
         for i in range(3):
             feed.write(data[cuts[i]:cuts[i + 1]])
             time.sleep(1.5)  # read, processed and flushed (lines wait in a buffer up to 1 s)

@@ -117,6 +117,13 @@ class Run:
                                      stderr=self.stderr)
         self.feed = open(self.fifo, "wb", buffering=0)
         self.feed.write(self.head)
+        # The capture is opened before the output: wait for the file, as logrotate would
+        # find it, before any rotation.
+        deadline = time.monotonic() + 60
+        while not os.path.exists(eve):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                fail("minewatch did not create %s" % eve)
+            time.sleep(0.01)
 
     def send(self, lo, hi):
         self.feed.write(b"".join(self.recs[lo:hi]))
