@@ -362,6 +362,12 @@ void eve_stats(struct eve *e, uint64_t ts_us, uint64_t uptime_s, eve_stats_sourc
     struct eve_stats_walk sw = { &w, "" };
     for (size_t i = 0; i < n; i++)
         sources[i](srcs[i], eve_stats_counter, &sw);
+    /* The sink's own counters (shared by every worker): lines lost to a full disk or a
+     * gone reader show up in the first stats event that can be written again. */
+    if (e->out) {
+        output_flush(e->out); /* lines still buffered would be missing from the counts */
+        output_stats_foreach(e->out, eve_stats_counter, &sw);
+    }
     if (sw.group[0])
         jw_object_end(&w);
     jw_key(&w, "eve");

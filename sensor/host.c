@@ -17,12 +17,14 @@
 
 #include "sensor/eve.h"
 #include "sensor/flow.h"
+#include "sensor/geoip.h"
 #include "sensor/json.h"
 #include "sensor/netset.h"
 
 #define HOST_POOL_LEN 96
-#define HOST_WORKER_LEN 96
-#define HOST_AGENT_LEN 64
+/* A Monero wallet is 95 characters before ".worker": keep what alerts keep. */
+#define HOST_WORKER_LEN MW_EV_WORKER_LEN
+#define HOST_AGENT_LEN MW_EV_AGENT_LEN
 #define HOST_ALGO_LEN 24
 #define HOST_EVICT_SCAN 64
 #define HOST_REPORT_STEP 64
@@ -37,6 +39,9 @@ struct host_ev {
     char algo[HOST_ALGO_LEN];
     char coin[MW_EV_COIN_LEN];
     uint16_t port;
+    uint8_t points;
+    uint8_t has_peer;         /* peer is the pool (not a resolver, not a classifier guess) */
+    struct mw_addr peer;      /* the pool's address, first seen: looked up at event time */
     uint32_t count;
     uint64_t first_us, last_us;
     uint64_t window_start_us; /* throttle window of this (pool, signature) */
@@ -69,6 +74,7 @@ struct hosts {
     unsigned npending;
     uint64_t created, evicted, evicted_flagged, refused, events, suppressed_throttle, suppressed_rule,
         evidence_full, flagged;
+    struct geoip_result *geo; /* max_evidence slots: lookups of one host event */
     char line[16384];
 };
 
@@ -111,6 +117,12 @@ struct hosts *hosts_new(const struct hosts_params *p, struct eve *eve)
         free(h);
         return NULL;
     }
+    h->geo = calloc(h->p.max_evidence, sizeof *h->geo);
+    if (!h->geo) {
+        free(h->buckets);
+        free(h);
+        return NULL;
+    }
     h->eve = eve;
     return h;
 }
@@ -123,6 +135,7 @@ void hosts_free(struct hosts *h)
         next = x->lru_next;
         free(x);
     }
+    free(h->geo);
     free(h->buckets);
     free(h);
 }
@@ -326,6 +339,122 @@ static void hosts_kv_list(struct jw *w, const char *key, const struct host *x, s
         jw_array_end(w);
 }
 
+/* Copy a database string into a pool_geoip field: '|' separates the fields, so it is
+ * never part of one (database strings are ours to shape; pool names are written as-is
+ * and are the first field, so a reader splits from the right). */
+static size_t hosts_geo_field(char *dst, size_t n, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < n; i++)
+        dst[i] = src[i] == '|' ? '/' : src[i];
+    dst[i] = '\0';
+    return i;
+}
+
+/* Pool-side geography: per-pool lookups of the addresses the host mined to, written as
+ * de-duplicated scalar arrays and one "pool|ip|country|city|asn|as_org" string per pool
+ * (Wazuh reads arrays of scalars, not of objects), plus the alert-shaped `geoip` object of
+ * the principal pool. Returns the index of that pool, or -1 when nothing is known. */
+static int hosts_geo_lookup(struct hosts *h, const struct host *x)
+{
+    int best = -1;
+    for (unsigned i = 0; i < x->nev; i++) {
+        struct geoip_result *g = &h->geo[i];
+        memset(g, 0, sizeof *g);
+        if (!h->p.geoip || !x->ev[i].has_peer || !geoip_lookup(h->p.geoip, &x->ev[i].peer, g))
+            continue;
+        /* The strongest evidence names the principal pool; the first such one keeps it stable. */
+        if (best < 0 || x->ev[i].points > x->ev[best].points)
+            best = (int)i;
+    }
+    return best;
+}
+
+static void hosts_geo_lists(struct hosts *h, struct jw *w, const struct host *x)
+{
+    int open = 0;
+    for (unsigned i = 0; i < x->nev; i++) {
+        const char *cc = h->geo[i].country;
+        int dup = !cc[0];
+        for (unsigned j = 0; j < i && !dup; j++)
+            dup = strcmp(h->geo[j].country, cc) == 0;
+        if (dup)
+            continue;
+        if (!open) {
+            jw_key(w, "pool_countries");
+            jw_array_begin(w);
+            open = 1;
+        }
+        jw_str(w, cc);
+    }
+    if (open)
+        jw_array_end(w);
+    open = 0;
+    for (unsigned i = 0; i < x->nev; i++) {
+        uint32_t asn = h->geo[i].asn;
+        int dup = asn == 0;
+        for (unsigned j = 0; j < i && !dup; j++)
+            dup = h->geo[j].asn == asn;
+        if (dup)
+            continue;
+        if (!open) {
+            jw_key(w, "pool_asns");
+            jw_array_begin(w);
+            open = 1;
+        }
+        jw_uint(w, asn);
+    }
+    if (open)
+        jw_array_end(w);
+    open = 0;
+    for (unsigned i = 0; i < x->nev; i++) {
+        const struct geoip_result *g = &h->geo[i];
+        if (!g->found)
+            continue;
+        int dup = 0;
+        for (unsigned j = 0; j < i && !dup; j++)
+            dup = h->geo[j].found && strcmp(x->ev[j].pool, x->ev[i].pool) == 0 &&
+                  memcmp(&x->ev[j].peer, &x->ev[i].peer, sizeof x->ev[i].peer) == 0;
+        if (dup)
+            continue;
+        char ip[64], buf[HOST_POOL_LEN + 64 + 3 + 64 + 12 + 96 + 8];
+        eve_format_addr(&x->ev[i].peer, ip, sizeof ip);
+        size_t n = (size_t)snprintf(buf, sizeof buf, "%s|%s|", x->ev[i].pool, ip);
+        n += hosts_geo_field(buf + n, sizeof buf - n, g->country);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "|");
+        n += hosts_geo_field(buf + n, sizeof buf - n, g->city);
+        if (g->asn)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "|%u|", (unsigned)g->asn);
+        else
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "||");
+        hosts_geo_field(buf + n, sizeof buf - n, g->as_org);
+        if (!open) {
+            jw_key(w, "pool_geoip");
+            jw_array_begin(w);
+            open = 1;
+        }
+        /* The pool name came from the wire: the writer escapes it. */
+        jw_strn_max(w, buf, strlen(buf), sizeof buf - 1);
+    }
+    if (open)
+        jw_array_end(w);
+}
+
+static void hosts_geo_object(struct jw *w, const struct geoip_result *g)
+{
+    jw_key(w, "geoip");
+    jw_object_begin(w);
+    if (g->country[0])
+        jw_kv_str(w, "country", g->country);
+    if (g->city[0])
+        jw_kv_str(w, "city", g->city);
+    if (g->asn)
+        jw_kv_uint(w, "asn", g->asn);
+    if (g->as_org[0])
+        jw_kv_str(w, "as_org", g->as_org);
+    jw_object_end(w);
+}
+
 static void hosts_event(struct hosts *h, struct host *x, uint64_t now_us, const char *reason)
 {
     struct jw w;
@@ -369,7 +498,12 @@ static void hosts_event(struct hosts *h, struct host *x, uint64_t now_us, const 
             jw_str(&w, mw_variant_name(x->ev[i].variant));
     }
     jw_array_end(&w);
+    int principal = hosts_geo_lookup(h, x);
+    if (principal >= 0)
+        hosts_geo_lists(h, &w, x);
     jw_object_end(&w);
+    if (principal >= 0)
+        hosts_geo_object(&w, &h->geo[principal]);
     jw_object_end(&w);
     long n = jw_finish(&w);
     if (n > 0) {
@@ -427,6 +561,10 @@ int hosts_finding(struct hosts *h, const struct detect_finding *fd, uint32_t *re
         e->sid = fd->sid;
         hosts_copy(e->pool, sizeof e->pool, pool);
         e->port = fd->flow->port[!fd->miner_dir];
+        e->points = (uint8_t)hosts_points(fd);
+        /* For a DNS finding the peer is the resolver, for nDPI's a peer among many. */
+        e->has_peer = ev->variant != MW_VAR_DNS && ev->variant != MW_VAR_NDPI;
+        e->peer = fd->flow->addr[!fd->miner_dir];
         e->count = 1;
         e->first_us = e->last_us = e->window_start_us = fd->ts_us;
         x->score += hosts_points(fd);

@@ -9,6 +9,7 @@
 #include "sensor/packet.h"
 
 struct eve;
+struct geoip;
 struct netset;
 
 #define HOSTS_MAX_SUPPRESS 64
@@ -29,6 +30,7 @@ struct hosts_params {
     uint64_t throttle_window_us;/* one alert per (host, pool, signature) per window */
     size_t nsuppress;
     struct hosts_suppress suppress[HOSTS_MAX_SUPPRESS];
+    struct geoip *geoip;        /* pool-side enrichment of host events; NULL = none */
 };
 
 enum host_verdict { HOST_NONE = 0, HOST_LIKELY_MINER, HOST_MINER, HOST_AUTHORISED };

@@ -46,8 +46,15 @@ static void mw_on_signal(int sig)
         mw_hup = 1;
     else if (sig == SIGUSR2)
         mw_usr2 = 1;
-    else
+    else if (sig == SIGALRM) {
+        if (mw_stop)
+            alarm(1); /* keep interrupting until the loop has seen the stop */
+    } else {
         mw_stop = 1;
+        /* A read that began just before this signal would block again: a capture file
+         * read from a quiet pipe or FIFO. The alarm interrupts it within a second. */
+        alarm(1);
+    }
 }
 
 struct mw_opts {
@@ -344,6 +351,8 @@ static void *mw_capture_loop(void *arg)
         } else if (st == CAPTURE_EOF) {
             break;
         } else if (st == CAPTURE_ERROR) {
+            if (mw_stop)
+                break; /* the stop signal interrupted a read */
             if (offline) {
                 fprintf(stderr, "\nminewatch: %s: error after packet %llu: %s\n", run->o->read_file,
                         (unsigned long long)capture_packet_number(cap), capture_error(cap));
@@ -585,10 +594,15 @@ int main(int argc, char **argv)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = mw_on_signal;
-    sa.sa_flags = SA_RESTART; /* a capture file read from a pipe must not fail with EINTR */
     sigemptyset(&sa.sa_mask);
+    /* TERM and INT interrupt a blocked read (a capture file on a pipe or FIFO that went
+     * quiet) so the sensor stops, flushes and exits; the loop takes the read error that
+     * follows for the stop it is. */
+    sa.sa_flags = 0;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGALRM, &sa, NULL);
+    sa.sa_flags = SA_RESTART; /* a capture file read from a pipe must not fail with EINTR */
     sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGUSR2, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);

@@ -115,9 +115,21 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
     ep.community_seed = cfg->outputs.eve.community_id_seed;
     w->eve = eve_new(&ep, sh->out);
 
+    /* Before the host table: host events carry the pools' geography too. */
+    if (cfg->geoip.enabled) {
+        struct geoip_params gp = { cfg->geoip.country_database, cfg->geoip.city_database,
+                                   cfg->geoip.asn_database, 0 };
+        w->geoip = geoip_open(&gp, err, errlen);
+        if (!w->geoip) {
+            worker_free(w);
+            return NULL;
+        }
+    }
+
     struct hosts_params hp;
     hosts_params_default(&hp);
     hp.home_net = sh->home_net;
+    hp.geoip = w->geoip;
     hp.track_all = cfg->hosts.track_all;
     hp.max_hosts = cfg->hosts.max_hosts;
     hp.max_evidence = cfg->hosts.max_evidence;
@@ -133,15 +145,6 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
     }
     w->hosts = hosts_new(&hp, w->eve);
 
-    if (cfg->geoip.enabled) {
-        struct geoip_params gp = { cfg->geoip.country_database, cfg->geoip.city_database,
-                                   cfg->geoip.asn_database, 0 };
-        w->geoip = geoip_open(&gp, err, errlen);
-        if (!w->geoip) {
-            worker_free(w);
-            return NULL;
-        }
-    }
     if (cfg->detect.ndpi) {
         struct appid_params ap;
         appid_params_default(&ap);

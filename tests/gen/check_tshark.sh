@@ -20,6 +20,7 @@ for scen in $("$MWGEN" --list | awk '{print $1}'); do
     synflood) args="200 stratum" ;;
     no-newline) args=20000 ;;
     fanout-mix) args="3 100" ;;
+    many-miners) args=20 ;;
     *) args= ;;
     esac
     case $scen in

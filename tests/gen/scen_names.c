@@ -284,6 +284,28 @@ static int fanout_mix(struct pg_writer *w, int argc, char **argv)
     return 0;
 }
 
+/* N short Stratum V1 sessions, each from its own miner (10.21.0.0/16) to one of 200 pools:
+ * exactly N mining alerts, one per miner, for tests that count alerts across rotations,
+ * stops and full disks. */
+static int many_miners(struct pg_writer *w, int argc, char **argv)
+{
+    unsigned long n;
+    if (argc != 1 || parse_count(argv[0], 65000ul, &n) != 0) {
+        fprintf(stderr, "usage: mwgen many-miners N OUTPUT (N <= 65000)\n");
+        return 2;
+    }
+    for (unsigned long i = 0; i < n; i++) {
+        char miner[32], pool[32], worker[32];
+        struct pg_tcp s;
+        snprintf(miner, sizeof miner, "10.21.%lu.%lu", (i + 1) >> 8, (i + 1) & 255);
+        snprintf(pool, sizeof pool, "%s.%lu", i % 2 ? "198.51.100" : "203.0.113", 1 + i % 100);
+        snprintf(worker, sizeof worker, "many.rig%lu", i);
+        scen_tcp(&s, w, miner, (uint16_t)(20000 + i % 40000), pool, 3333, (uint32_t)(i * 7919u), (uint32_t)(i * 104729u));
+        scen_stratum1_short(&s, "cgminer/4.10.0", worker);
+    }
+    return 0;
+}
+
 /* A stream that never sends a newline: line framers must cap their buffer. */
 static int no_newline(struct pg_writer *w, int argc, char **argv)
 {
@@ -313,6 +335,42 @@ static int no_newline(struct pg_writer *w, int argc, char **argv)
     return 0;
 }
 
+/* One miner, three pools over four flows: Stratum V1 to pool A, a reconnect to A, XMRig to
+ * B, Stratum V1 to C. Its host record must gather every pool in one place. Default pool
+ * addresses are ones MaxMind's test databases cover (GeoLite2-City-Test and -ASN-Test:
+ * SE/Linkoping/AS29518, US/San Diego/AS721, US/Milton/AS209 without an organisation) so geo
+ * enrichment has something to find; the documentation ranges used elsewhere are never
+ * looked up. Other addresses may be given. */
+static int multi_pool(struct pg_writer *w, int argc, char **argv)
+{
+    const char *pa = "89.160.20.130", *pb = "214.78.0.10", *pc = "216.160.83.57";
+    if (argc != 0 && argc != 3) {
+        fprintf(stderr, "usage: mwgen multi-pool [POOL_A POOL_B POOL_C] OUTPUT\n");
+        return 2;
+    }
+    if (argc == 3) {
+        pa = argv[0];
+        pb = argv[1];
+        pc = argv[2];
+    }
+    struct pg_tcp s;
+    scen_tcp(&s, w, "10.20.10.10", 45000, pa, 3333, 4000, 4100);
+    scen_stratum1_short(&s, "cgminer/4.10.0", "multi.rig1");
+    pg_advance(w, 5000000);
+    scen_tcp(&s, w, "10.20.10.10", 45001, pa, 3333, 4200, 4300); /* reconnect, same pool */
+    scen_stratum1_short(&s, "cgminer/4.10.0", "multi.rig1");
+    pg_advance(w, 5000000);
+    scen_tcp(&s, w, "10.20.10.10", 45002, pb, 4444, 4400, 4500);
+    pg_tcp_handshake(&s);
+    scen_c(&s, "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":{\"login\":\"48MASi45ub7Qe4ZE36UT5G6cU4ud8Fhhe4deS4F3cw9KTAb8dLcukC7edhDQ7cn5d4gEYkbUrMWeWQLGsCmrG6dLaYyNoVK.multi\",\"pass\":\"x\",\"agent\":\"XMRig/6.21.0 (Linux x86_64) libuv/1.44.2 gcc/12.2.0\",\"algo\":[\"rx/0\"]}}\n");
+    scen_s(&s, "{\"id\":1,\"jsonrpc\":\"2.0\",\"error\":null,\"result\":{\"id\":\"m2\",\"job\":{\"blob\":\"1010e8a1b5b006" "0000000000000000000000000000000000000000000000000000000000000000\",\"job_id\":\"m1\",\"target\":\"b88d0600\",\"algo\":\"rx/0\",\"height\":3012345,\"seed_hash\":\"" "0000000000000000000000000000000000000000000000000000000000000001\"},\"extensions\":[\"algo\",\"keepalive\"],\"status\":\"OK\"}}\n");
+    pg_tcp_fin(&s, PG_C2S);
+    pg_advance(w, 5000000);
+    scen_tcp(&s, w, "10.20.10.10", 45003, pc, 3333, 4600, 4700);
+    scen_stratum1_short(&s, "cgminer/4.10.0", "multi.rig2");
+    return 0;
+}
+
 const struct scenario scen_names[] = {
     { "dns-pool-lookup", "", "A query and answer for xmr-eu1.nanopool.org", dns_pool_lookup },
     { "dns-lookup", "[NAME [SECS]]", "A query and answer for NAME from 10.20.7.75, SECS after the start", dns_lookup },
@@ -325,6 +383,8 @@ const struct scenario scen_names[] = {
     { "demo", "", "README Quick start: Stratum V1, XMRig after a pool lookup, some web traffic", demo },
     { "synflood", "N [stratum]", "N SYNs from distinct sources, optionally a Stratum session in the middle", synflood },
     { "fanout-mix", "MINERS BG", "MINERS Stratum sessions from distinct hosts among BG bare SYNs", fanout_mix },
+    { "multi-pool", "[A B C]", "one miner, three pools over four flows (a reconnect); geo-covered pool addresses", multi_pool },
+    { "many-miners", "N", "N Stratum V1 sessions from N miners: exactly N mining alerts", many_miners },
     { "no-newline", "BYTES", "a TCP stream on 3333 that never sends a newline", no_newline },
     { NULL, NULL, NULL, NULL },
 };

@@ -3,7 +3,15 @@
 # run minewatch over it, then check the EVE output with check_eve.py.
 #   env: MW_BINARY_DIR (build tree with mwgen and minewatch), MW_SOURCE_DIR (optional)
 #   case keys used here: "scenario", "gen_args" (extra mwgen arguments), "args" (extra
-#   minewatch arguments; "{casedir}" expands to the case file's directory).
+#   minewatch arguments), and optionally
+#     "needs_shared": [PATH, ...]  files under $MW_SHARED_DIR the case needs: when one is
+#                                  missing the case is skipped (exit 77, with a message);
+#     "mmdb": {NAME: DESCRIPTION}  databases built into the work directory with our own
+#                                  tests/tools/mkmmdb.py (DESCRIPTION as mkmmdb.py documents);
+#     "config": TEXT               a YAML configuration written to the work directory and
+#                                  passed with -c.
+#   In args and config, "{casedir}" expands to the case file's directory, "{work}" to the
+#   case's work directory, "{shared}" to $MW_SHARED_DIR.
 # Fails on a non-zero minewatch exit, on any sanitizer report, or when check_eve.py fails.
 set -u
 case_file=$1
@@ -12,19 +20,39 @@ bin=${MW_BINARY_DIR:?MW_BINARY_DIR must point at the build tree}
 name=$(basename "$case_file" .json)
 work="$bin/tests/pcap/work/$name"
 mkdir -p "$work" || exit 1
-rm -f "$work/eve.json" "$work/stderr.txt" "$work/capture.pcap"
+rm -f "$work/eve.json" "$work/stderr.txt" "$work/capture.pcap" "$work/config.yaml" "$work"/*.mmdb
 
-# Case fields, NUL-separated: scenario, then "G" + gen_args..., then "A" + args...
-mapfile -d '' fields < <(python3 - "$case_file" <<'PY'
-import json, os, sys
-c = json.load(open(sys.argv[1]))
-d = os.path.dirname(os.path.abspath(sys.argv[1]))
-out = [c["scenario"]] + ["G" + str(a) for a in c.get("gen_args", [])] + \
-      ["A" + str(a).replace("{casedir}", d) for a in c.get("args", [])]
+# Case fields, NUL-separated: scenario, then "G" + gen_args..., then "A" + args...; or a
+# single "SKIP " + reason. Databases and the configuration are written on the way.
+mapfile -d '' fields < <(python3 - "$case_file" "$work" "${MW_SHARED_DIR:-}" "$here/../tools/mkmmdb.py" <<'PY'
+import json, os, subprocess, sys
+case_path, work, shared, mkmmdb = sys.argv[1:5]
+c = json.load(open(case_path))
+d = os.path.dirname(os.path.abspath(case_path))
+def expand(s):
+    return str(s).replace("{casedir}", d).replace("{work}", work).replace("{shared}", shared)
+missing = [p for p in c.get("needs_shared", []) if not shared or not os.path.isfile(os.path.join(shared, p))]
+if missing:
+    sys.stdout.write("SKIP needs %s under MW_SHARED_DIR=%s (third-party test data absent)\0"
+                     % (", ".join(missing), shared or "(unset)"))
+    sys.exit(0)
+for name, desc in c.get("mmdb", {}).items():
+    subprocess.run([sys.executable, mkmmdb, "-o", os.path.join(work, name), "-"],
+                   input=json.dumps(desc).encode(), check=True)
+args = [expand(a) for a in c.get("args", [])]
+if "config" in c:
+    path = os.path.join(work, "config.yaml")
+    with open(path, "w") as f:
+        f.write(expand(c["config"]))
+    args = ["-c", path] + args
+out = [c["scenario"]] + ["G" + str(a) for a in c.get("gen_args", [])] + ["A" + a for a in args]
 sys.stdout.write("".join(s + "\0" for s in out))
 PY
 ) || { echo "run_case: cannot read $case_file"; exit 2; }
 [ ${#fields[@]} -ge 1 ] || { echo "run_case: $case_file has no scenario"; exit 2; }
+if [ "${fields[0]:0:5}" = "SKIP " ]; then
+    echo "run_case: skipped $name: ${fields[0]:5}"; exit 77
+fi
 scenario=${fields[0]}
 gen_args=()
 mw_args=()

@@ -210,7 +210,12 @@ class Harness(unittest.TestCase):
         for name in names:
             with self.subTest(name):
                 case = check_eve.load_case(os.path.join(cases_dir, name + ".json"))
-                self.assertEqual(case["scenario"], name)
+                # A case is named after its scenario; a variant of it (other arguments or
+                # configuration) is named SCENARIO-SOMETHING.
+                self.assertTrue(case["scenario"] == name or name.startswith(case["scenario"] + "-"),
+                                "case %s runs scenario %s" % (name, case["scenario"]))
+                if case["scenario"] != name:
+                    self.assertIn(case["scenario"], names, "variant %s without its scenario's own case" % name)
                 self.assertIsInstance(case.get("args", []), list)
                 for i, entry in enumerate(case.get("expect", []) + case.get("forbid", [])):
                     check_eve.split_entry(entry, "%s[%d]" % (name, i))
@@ -226,7 +231,8 @@ class Harness(unittest.TestCase):
             listed = subprocess.run([mwgen, "--list"], stdout=subprocess.PIPE, universal_newlines=True,
                                     check=True).stdout.split("\n")
             scenarios = sorted(l.split()[0] for l in listed if l.strip())
-            self.assertEqual(scenarios, names, "every mwgen scenario needs exactly one case file")
+            own = [n for n in names if check_eve.load_case(os.path.join(cases_dir, n + ".json"))["scenario"] == n]
+            self.assertEqual(scenarios, own, "every mwgen scenario needs exactly one case file named after it")
 
 
 class Runner(unittest.TestCase):

@@ -414,5 +414,37 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(set(hosts), {"10.0.1.30"})
 
 
+class HostGeoTest(unittest.TestCase):
+    """Pool geography from host events alone (docs/eve.md `host`): no alert in the input."""
+
+    def test_pool_geography_from_host_events(self):
+        ev = host_event(ts(23, 9), "10.0.2.2", "miner", 140, ts(23, 8), ts(23, 9),
+                        pools=["weird|pool.example", "198.51.100.9"], variants=["stratum1", "tls-sni"])
+        ev["mining_host"]["pool_countries"] = ["SE", "US"]
+        ev["mining_host"]["pool_asns"] = [29518, 721, 64999]
+        ev["mining_host"]["pool_geoip"] = [
+            # a pool name from the wire with '|' in it: the tool splits from the right
+            "weird|pool.example|89.160.20.130|SE|Link\u00f6ping|29518|Bredband2 AB",
+            "198.51.100.9|198.51.100.9|US|||",
+            "malformed entry",
+        ]
+        ev["geoip"] = {"country": "SE", "city": "Link\u00f6ping", "asn": 29518, "as_org": "Bredband2 AB"}
+        # an AS without a pool_geoip entry (only in pool_asns) still shows
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "eve.json")
+            with open(path, "w") as f:
+                f.write(dumps(ev) + "\n")
+            p = subprocess.run([sys.executable, TOOL, "--json", path], capture_output=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            (h,) = json.loads(p.stdout)
+            self.assertEqual(h["countries"], ["SE", "US"])
+            self.assertEqual(h["as"], ["AS29518 Bredband2 AB", "AS721", "AS64999"])
+            self.assertEqual(h["pools"], ["weird|pool.example", "198.51.100.9"])
+            p = subprocess.run([sys.executable, TOOL, "--csv", path], capture_output=True, timeout=60)
+            row = list(csv.DictReader(io.StringIO(p.stdout.decode())))[0]
+            self.assertEqual(row["countries"], "SE;US")
+            self.assertEqual(row["as"], "AS29518 Bredband2 AB;AS721;AS64999")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

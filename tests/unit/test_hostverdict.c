@@ -7,6 +7,7 @@
 
 #include "sensor/eve.h"
 #include "sensor/flow.h"
+#include "sensor/geoip.h"
 #include "sensor/host.h"
 #include "sensor/netset.h"
 #include "sensor/output.h"
@@ -323,6 +324,73 @@ START_TEST(test_ndpi_guesses_never_flag_alone)
 }
 END_TEST
 
+/* Pool geography in host events (docs/eve.md): looked up for pools, never for the resolver
+ * of a DNS finding nor an nDPI peer, '|' in database strings written as '/'. The database
+ * is built here with our own tests/tools/mkmmdb.py. */
+START_TEST(test_host_event_pool_geography)
+{
+    const char *src = getenv("MW_SOURCE_DIR");
+    ck_assert_msg(src != NULL, "MW_SOURCE_DIR must point at the source tree (set by ctest)");
+    char db[] = "/tmp/mw_test_host_geoXXXXXX", cmd[1024];
+    int fd = mkstemp(db);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    snprintf(cmd, sizeof cmd,
+             "python3 '%s/tests/tools/mkmmdb.py' -o '%s' --type Test-City "
+             "--net '81.2.69.0/24={\"country\":{\"iso_code\":\"GB\"},\"city\":{\"names\":{\"en\":\"London\"}},"
+             "\"autonomous_system_number\":64500,\"autonomous_system_organization\":\"Org | Pipe\"}' "
+             "--net '89.160.20.0/24={\"country\":{\"iso_code\":\"SE\"},\"autonomous_system_number\":64501}'",
+             src, db);
+    ck_assert_int_eq(system(cmd), 0);
+    struct geoip_params gp = { NULL, db, db, 0 };
+    char err[256];
+    struct geoip *g = geoip_open(&gp, err, sizeof err);
+    ck_assert_msg(g != NULL, "%s", err);
+    struct hosts_params p;
+    hosts_params_default(&p);
+    p.home_net = &home;
+    p.geoip = g;
+    struct hosts *h = cur = hosts_new(&p, eve);
+    struct mw_flow f;
+    struct mw_evidence ev;
+    uint32_t rep;
+    /* A lookup through a resolver the database covers: the resolver is no pool. */
+    make_flow(&f, "10.6.0.1", "81.2.69.53", 53);
+    make_ev(&ev, MW_EV_NAME, MW_VAR_DNS, "pool.example");
+    finding(h, &f, &ev, MW_SID_DNS_POOL, 1000000, &rep);
+    ck_assert_int_eq(lines_with("\"reason\":\"flagged\"", "10.6.0.1"), 1);
+    ck_assert_int_eq(lines_with("\"event_type\":\"host\"", "geoip"), 0);
+    ck_assert_int_eq(lines_with("\"event_type\":\"host\"", "pool_countries"), 0);
+    /* An nDPI guess to a covered peer adds nothing either. */
+    make_flow(&f, "10.6.0.1", "81.2.69.99", 30303);
+    memset(&ev, 0, sizeof ev);
+    ev.kind = MW_EV_PROTOCOL;
+    ev.variant = MW_VAR_NDPI;
+    ev.suspicion = 1;
+    finding(h, &f, &ev, 0, 1500000, &rep);
+    ck_assert_int_eq(lines_with("\"event_type\":\"host\"", "geoip"), 0);
+    /* Mining to a pool whose name (from the wire) holds '|'. */
+    make_flow(&f, "10.6.0.1", "81.2.69.7", 3333);
+    make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_STRATUM1, "we|ird.example");
+    finding(h, &f, &ev, MW_SID_STRATUM1, 2000000, &rep);
+    ck_assert_int_eq(lines_with("\"pool_geoip\":[\"we|ird.example|81.2.69.7|GB|London|64500|Org / Pipe\"]",
+                                "\"pool_countries\":[\"GB\"],\"pool_asns\":[64500]"), 1);
+    ck_assert_int_eq(lines_with("\"verdict\":\"miner\"",
+                                "},\"geoip\":{\"country\":\"GB\",\"city\":\"London\",\"asn\":64500,\"as_org\":\"Org | Pipe\"}}"), 1);
+    /* A second pool elsewhere: both in the lists, the first stays the principal one. */
+    make_flow(&f, "10.6.0.1", "89.160.20.9", 4444);
+    make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_CRYPTONOTE, "");
+    finding(h, &f, &ev, MW_SID_CRYPTONOTE, 3000000, &rep);
+    ck_assert_int_eq(lines_with("\"pool_countries\":[\"GB\",\"SE\"],\"pool_asns\":[64500,64501]",
+                                "\"89.160.20.9|89.160.20.9|SE||64501|\""), 1);
+    ck_assert_int_eq(lines_with("\"pool_countries\":[\"GB\",\"SE\"]", "\"geoip\":{\"country\":\"GB\""), 1);
+    hosts_free(h);
+    cur = NULL;
+    geoip_close(g);
+    unlink(db);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("hostverdict");
@@ -336,6 +404,7 @@ int main(void)
     tcase_add_test(tc, test_eviction_prefers_unflagged_and_keeps_active_flagged);
     tcase_add_test(tc, test_periodic_report);
     tcase_add_test(tc, test_ndpi_guesses_never_flag_alone);
+    tcase_add_test(tc, test_host_event_pool_geography);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
