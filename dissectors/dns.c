@@ -204,6 +204,7 @@ int dns_parse(const uint8_t *msg, size_t len, struct mw_dns_record *out)
     char scratch[DNS_NAME_TEXT];
     for (unsigned i = 0; i < out->qdcount; i++) {
         int first = i == 0;
+        /* cppcheck-suppress legacyUninitvar ; read_name writes the buffer, never reads it */
         int rc = read_name(&r, first ? out->rrname : scratch, DNS_NAME_TEXT, out);
         if (rc != DNS_OK)
             return rc;

@@ -325,9 +325,18 @@ struct ustr {
     size_t pos, end;
 };
 
+/* Four hex digits; U+FFFD for a non-digit (the tokenizer rejects those, but a negative
+ * digit must never reach the shifts). */
 static unsigned hex4(const uint8_t *p)
 {
-    return (unsigned)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]));
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        int d = hexval(p[i]);
+        if (d < 0)
+            return 0xFFFDu;
+        v = v << 4 | (unsigned)d;
+    }
+    return v;
 }
 
 /* Next unescaped UTF-8 bytes into out[4]; returns their count, 0 at the end. */

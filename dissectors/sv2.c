@@ -489,7 +489,7 @@ static long sv2_feed(void *vs, struct mw_dctx *ctx, int dir, const uint8_t *data
     sv2_count(s, ctx, dir, data, len);
     /* Anything but 64 then 234 ends the watch; so does the client's next chunk, after
      * sv2_count has judged the shape. */
-    int cd = s->client_dir;
+    int cd = s->client_dir < 0 ? MW_DIR_FWD : s->client_dir;
     if (s->bytes[cd] > SV2_NOISE_ACT1_LEN ||
         (s->server_started && s->client_before_server != SV2_NOISE_ACT1_LEN) ||
         s->bytes[!cd] > SV2_NOISE_ACT2_LEN) {

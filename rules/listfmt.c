@@ -335,6 +335,7 @@ enum listfmt_format listfmt_parse(const char *buf, size_t len, enum listfmt_form
                                   const struct listfmt_sink *sink, struct listfmt_stats *stats)
 {
     struct listfmt_stats local;
+    /* cppcheck-suppress uninitvar ; only the address is taken, the memset below fills it */
     struct listfmt_stats *st = stats ? stats : &local;
     memset(st, 0, sizeof *st);
     if (fmt == LISTFMT_AUTO || fmt > LISTFMT_IP)

@@ -40,7 +40,7 @@ struct ld {
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int ld_fail(struct ld *l, const yaml_node_t *n, const char *fmt, ...)
+static void ld_report(struct ld *l, const yaml_node_t *n, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -54,8 +54,10 @@ static int ld_fail(struct ld *l, const yaml_node_t *n, const char *fmt, ...)
         else
             snprintf(l->err, l->errlen, "%s: %s", l->file, msg);
     }
-    return -1;
 }
+/* Report and evaluate to -1. A macro so the -1 is visible at every call: static analysers
+ * do not follow variadic calls, and otherwise assumed a failed load could go on. */
+#define ld_fail(l, n, ...) (ld_report((l), (n), __VA_ARGS__), -1)
 
 /* ---- YAML node helpers --------------------------------------------------------------- */
 
@@ -67,6 +69,7 @@ static yaml_node_t *ld_node(struct ld *l, int id)
 /* Scalar text as a NUL-terminated copy in buf; -1 (error set) when not a usable scalar. */
 static int ld_scalar(struct ld *l, const yaml_node_t *n, const char *what, char *buf, size_t bufsz)
 {
+    buf[0] = '\0'; /* callers never see an unset buffer, even on the error path */
     if (!n || n->type != YAML_SCALAR_NODE)
         return ld_fail(l, n, "%s must be a scalar", what);
     size_t len = n->data.scalar.length;
@@ -118,10 +121,10 @@ static int ld_bool(struct ld *l, const yaml_node_t *n, const char *what, int *ou
 static int ld_mapping(struct ld *l, const yaml_node_t *n, const char *what,
                       const char *const *keys, size_t nkeys, yaml_node_t **vals)
 {
+    for (size_t k = 0; k < nkeys; k++) /* before any failure: no caller sees garbage */
+        vals[k] = NULL;
     if (!n || n->type != YAML_MAPPING_NODE)
         return ld_fail(l, n, "%s must be a mapping", what);
-    for (size_t k = 0; k < nkeys; k++)
-        vals[k] = NULL;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *kn = ld_node(l, p->key);
         char key[64];

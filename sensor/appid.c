@@ -22,6 +22,7 @@ struct appid_slot {
     uint64_t last_us;
     struct ndpi_flow_struct *nf;
     uint32_t packets;
+    int16_t l4_proto;          /* transport protocol nDPI saw first; -1 before any packet */
     uint32_t hnext;            /* hash chain, or free list when not in use */
     uint32_t lprev, lnext;     /* LRU list of states in use, head = most recent */
 };
@@ -199,6 +200,7 @@ static uint32_t table_insert(struct appid *a, const struct mw_flow *f, uint64_t 
     s->key = f;
     s->flow_id = f->flow_id;
     s->packets = 0;
+    s->l4_proto = -1;
     s->last_us = now_us;
     uint32_t b = key_hash(a, f, f->flow_id);
     s->hnext = a->buckets[b];
@@ -278,10 +280,23 @@ int appid_packet(struct appid *a, struct mw_flow *f, const struct mw_packet *p)
         lru_push_head(a, i);
     }
     struct appid_slot *s = &a->slots[i];
-    s->last_us = p->ts_us;
-    s->packets++;
     /* nDPI takes an unsigned short length and re-checks the IP header against it. */
     unsigned short len = p->l3_len > 65535u ? 65535u : (unsigned short)p->l3_len;
+    /* nDPI keeps per-flow TCP and UDP state in one union and frees the TCP reassembly
+     * buffers only while the flow's last packet was TCP: a datagram whose transport differs
+     * (as nDPI parses it) from the flow's first would reinterpret that state and leak the
+     * buffer (found by fuzz_appid), so it never reaches nDPI. */
+    const uint8_t *l4;
+    uint16_t l4_len;
+    uint8_t l4_proto;
+    if (ndpi_detection_get_l4(p->l3, len, &l4, &l4_len, &l4_proto, 0) != 0 ||
+        (s->l4_proto >= 0 && l4_proto != (uint8_t)s->l4_proto)) {
+        a->st.bad_packet++;
+        return 0;
+    }
+    s->l4_proto = l4_proto;
+    s->last_us = p->ts_us;
+    s->packets++;
     ndpi_protocol r = ndpi_detection_process_packet(a->ndpi, s->nf, p->l3, len, p->ts_us / 1000u);
     int decided = r.master_protocol != NDPI_PROTOCOL_UNKNOWN || r.app_protocol != NDPI_PROTOCOL_UNKNOWN;
     if (decided) {

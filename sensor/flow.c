@@ -359,7 +359,7 @@ struct flow_table *flow_table_new(const struct flow_params *fp, flow_end_fn on_e
     t->user = user;
     t->bucket_mask = nb - 1;
     t->bucket_bytes = bucket_bytes;
-    t->buckets = calloc(nb, sizeof *t->buckets);
+    t->buckets = calloc(nb, sizeof *t->buckets); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
     t->pool = pool_new(sizeof(struct mw_flow), fp->memcap - bucket_bytes);
     if (!t->buckets || !t->pool) {
         flow_table_free(t);

@@ -112,7 +112,7 @@ struct hosts *hosts_new(const struct hosts_params *p, struct eve *eve)
     while (n < h->p.max_hosts && n < (1u << 24))
         n <<= 1;
     h->mask = n - 1;
-    h->buckets = calloc(n, sizeof *h->buckets);
+    h->buckets = calloc(n, sizeof *h->buckets); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
     if (!h->buckets) {
         free(h);
         return NULL;

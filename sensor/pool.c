@@ -63,6 +63,8 @@ struct mw_pool *pool_new(size_t block_size, size_t memcap)
 static int pool_grow(struct mw_pool *pool)
 {
     size_t n = pool->blocks_per_chunk;
+    if (n == 0) /* pool_new never leaves it 0; a chunk without blocks would loop forever */
+        return -1;
     size_t bytes = sizeof(struct pool_chunk) + n * pool->block_size;
     struct pool_chunk *c = malloc(bytes);
     if (!c)

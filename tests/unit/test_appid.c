@@ -363,6 +363,43 @@ START_TEST(hostile_packets)
 }
 END_TEST
 
+/* nDPI keeps TCP and UDP per-flow state in one union and frees its TLS reassembly buffer
+ * only while the flow's last packet was TCP: a datagram of another transport on the flow
+ * must be refused (counted), or the buffer leaks (found by fuzz_appid; ASan checks it). */
+START_TEST(transport_switch_is_refused)
+{
+    struct appid *a = mk(16, 8);
+    struct mw_flow *f = new_flow(7);
+    ck_assert_int_eq(feed_syn(a, f, 40001, 1000), 0);
+    /* The start of a TLS ClientHello whose record promises 512 bytes: nDPI buffers it. */
+    static const uint8_t hello[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03,
+                                     1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                     17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
+    struct frame fr;
+    memset(&fr, 0, sizeof fr);
+    uint32_t ip = fb_ipv4(&fr.fb, 6, CLI, SRV, 3, 0x4000);
+    fb_tcp(&fr.fb, 40001, 5555, 1001, 0, MW_TCP_ACK | MW_TCP_PSH, 65535, 0);
+    fb_bytes(&fr.fb, hello, sizeof hello);
+    fb_end_ipv4(&fr.fb, ip);
+    decode_raw(&fr, 2000);
+    appid_packet(a, f, &fr.p);
+    uint64_t bad = stats(a).bad_packet, packets = stats(a).packets;
+    static const uint8_t junk[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    udp_frame(&fr, 40001, 5555, junk, sizeof junk, 3000);
+    ck_assert_int_eq(appid_packet(a, f, &fr.p), 0);
+    ck_assert_uint_eq(stats(a).bad_packet, bad + 1);
+    ck_assert_uint_eq(stats(a).packets, packets + 1);
+    /* TCP again: still accepted. */
+    tcp_frame(&fr, 1, 40001, 5555, 1001 + sizeof hello, 0, MW_TCP_ACK, NULL, 4000);
+    appid_packet(a, f, &fr.p);
+    ck_assert_uint_eq(stats(a).bad_packet, bad + 1);
+    appid_flow_end(a, f);
+    ck_assert_uint_eq(stats(a).in_use, 0);
+    free(f);
+    appid_free(a);
+}
+END_TEST
+
 /* ---- real captures: decode -> flow table -> appid ---- */
 
 struct run {
@@ -499,6 +536,7 @@ int main(void)
     tcase_add_test(tc, gives_up_after_max_packets);
     tcase_add_test(tc, flow_end_and_pointer_reuse);
     tcase_add_test(tc, hostile_packets);
+    tcase_add_test(tc, transport_switch_is_refused);
     suite_add_tcase(s, tc);
     char buf[4096];
     int have_pcaps = shared_traffic(buf, sizeof buf) != NULL;
