@@ -55,7 +55,7 @@ static int upc_scalar(struct upc *p, const yaml_node_t *n, const char *what, cha
 
 static int upc_bool(struct upc *p, const yaml_node_t *n, const char *what, int *out)
 {
-    char b[8];
+    char b[8] = "";
     if (upc_scalar(p, n, what, b, sizeof b) != 0)
         return -1;
     if (strcmp(b, "true") == 0 || strcmp(b, "yes") == 0)
@@ -71,7 +71,7 @@ static int upc_bool(struct upc *p, const yaml_node_t *n, const char *what, int *
 static int upc_number(struct upc *p, const yaml_node_t *n, const char *what, unsigned long lo,
                       unsigned long hi, int sized, unsigned long *out)
 {
-    char b[32];
+    char b[32] = "";
     if (upc_scalar(p, n, what, b, sizeof b) != 0)
         return -1;
     unsigned long v = 0, mul = 1;
@@ -125,7 +125,7 @@ static int upc_mapping(struct upc *p, yaml_node_t *n, const char *what, const ch
 {
     if (!n || n->type != YAML_MAPPING_NODE)
         return upc_fail(p, n, "%s must be a mapping", what);
-    memset(vals, 0, nkeys * sizeof *vals);
+    memset(vals, 0, nkeys * sizeof *vals); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
     for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
         yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
         char kb[64];
@@ -202,7 +202,7 @@ static int upc_source(struct upc *p, yaml_node_t *n)
     }
     if (!v[3])
         return upc_fail(p, n, "source '%s' needs a 'format' (plain, hosts, adblock, ip or auto)", s->name);
-    char b[32];
+    char b[32] = "";
     if (upc_scalar(p, v[3], "format", b, sizeof b) != 0)
         return -1;
     if (listfmt_format_from_name(b, &s->format) != 0)
@@ -229,7 +229,7 @@ static int upc_root(struct upc *p, yaml_node_t *root)
         return -1;
     struct update_config *c = p->c;
     if (v[K_VER]) {
-        char b[8];
+        char b[8] = "";
         if (upc_scalar(p, v[K_VER], "version", b, sizeof b) != 0)
             return -1;
         if (strcmp(b, "1") != 0)

@@ -216,9 +216,11 @@ static struct rules *mw_load_rules(const struct mw_config *cfg, char *err, size_
 {
     char *files[MW_MAX_RULE_FILES];
     size_t n = mw_rule_files(cfg, files, MW_MAX_RULE_FILES - 16);
-    for (int i = 0; mw_cli && i < mw_cli->nextra_rules; i++)
-        if ((files[n] = strdup(mw_cli->extra_rules[i])) != NULL)
-            n++;
+    for (int i = 0; mw_cli && i < mw_cli->nextra_rules && n < MW_MAX_RULE_FILES; i++) {
+        char *dup = strdup(mw_cli->extra_rules[i]);
+        if (dup)
+            files[n++] = dup;
+    }
     struct rules *r = rules_load((const char *const *)files, n, err, errlen);
     for (size_t i = 0; i < n; i++)
         free(files[i]);
