@@ -49,7 +49,11 @@ struct appid {
 
 void appid_params_default(struct appid_params *p)
 {
-    p->max_packets = 12;
+    /* Counted in payload packets (empty TCP segments are not fed). Over the 379 shared
+     * captures, 6 instead of 12 changed one label of 6873 flows (a fuzzing seed's
+     * "starcraft") and turned 55 unlabelled flows into "failed", while feeding nDPI
+     * 22 % fewer packets on the benchmark mix. */
+    p->max_packets = 6;
     p->max_flows = 8192;
     p->idle_timeout_s = 30;
 }

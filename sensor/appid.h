@@ -25,12 +25,12 @@
 #include "sensor/packet.h"
 
 struct appid_params {
-    uint32_t max_packets;    /* per flow before giving up */
+    uint32_t max_packets;    /* payload packets per flow before giving up */
     uint32_t max_flows;      /* concurrent nDPI flow states, cap */
     uint32_t idle_timeout_s; /* (additive) a full table reclaims a state idle this long */
 };
 
-/* max_packets 12, max_flows 8192 (about 5.6 MB of nDPI flow states at most), idle_timeout_s 30. */
+/* max_packets 6, max_flows 8192 (about 5.6 MB of nDPI flow states at most), idle_timeout_s 30. */
 void appid_params_default(struct appid_params *p);
 
 struct appid;
