@@ -13,10 +13,10 @@ if [ "${MW_SANITIZED:-0}" = 1 ]; then
 fi
 rm -f "$out/results.md"
 rc=0
-python3 "$here/run.py" --build "$build" --out "$out" --packets $packets --reps 1 --names 1000 || rc=$?
+python3 "$here/run.py" --build "$build" --out "$out" --packets $packets --reps 1 --names 1000 --scale-names 10000 --scale-cidrs 1000 || rc=$?
 [ $rc -eq 0 ] || exit $rc
 for row in '| floor (libpcap read + touch) |' '| minewatch, default rules |' '| minewatch, +1k names |' \
-           'expected alerts found' 'minewatch / floor:' 'minewatch peak RSS:'; do
+           'expected alerts found' 'minewatch / floor:' 'minewatch peak RSS:' '| 10k names + 1k CIDRs |' '- rule scale:'; do
     if ! grep -qF -- "$row" "$out/results.md"; then
         echo "smoke: results.md lacks \"$row\"" >&2
         exit 1

@@ -2,6 +2,7 @@
 #include "sensor/appid.h"
 
 #include <ndpi/ndpi_api.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@
 
 #define APPID_COUNTERS(X)                                                                      \
     X(packets) X(flows) X(classified) X(gave_up) X(failed) X(refused) X(evicted_idle)          \
-    X(mining_guess) X(bad_packet) X(label_overflow)
+    X(mining_guess) X(bad_packet) X(label_overflow) X(no_payload)
 
 struct appid_slot {
     const struct mw_flow *key; /* compared, never dereferenced: the flow may be gone */
@@ -49,7 +50,11 @@ struct appid {
 
 void appid_params_default(struct appid_params *p)
 {
-    p->max_packets = 12;
+    /* Counted in payload packets (empty TCP segments are not fed). Over the 379 shared
+     * captures, 6 instead of 12 changed one label of 6873 flows (a fuzzing seed's
+     * "starcraft") and turned 55 unlabelled flows into "failed", while feeding nDPI
+     * 22 % fewer packets on the benchmark mix. */
+    p->max_packets = 6;
     p->max_flows = 8192;
     p->idle_timeout_s = 30;
 }
@@ -263,6 +268,16 @@ int appid_packet(struct appid *a, struct mw_flow *f, const struct mw_packet *p)
 {
     if (!a || !f || !p || f->app.app_proto)
         return 0;
+    /* A TCP segment without payload (handshake, bare ACK, FIN, RST) tells nDPI's dissectors
+     * nothing, so it neither creates a state nor counts toward max_packets: a flow that
+     * never carries a byte costs nDPI nothing and stays unlabelled, as it was when nDPI
+     * saw its SYNs and never decided. nDPI 4.2 classifies a TCP flow from its payload
+     * without having seen the handshake (it learns the sequence numbers from the first
+     * segment it is given). UDP and other protocols are fed as they come. */
+    if (p->proto == IPPROTO_TCP && p->payload_len == 0) {
+        a->st.no_payload++;
+        return 0;
+    }
     a->st.packets++;
     if (!p->l3 || p->l3_len == 0 || (p->ip_version != 4 && p->ip_version != 6)) {
         a->st.bad_packet++;

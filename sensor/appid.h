@@ -3,7 +3,8 @@
  * One struct appid per worker thread: it owns one nDPI detection module (about 9 MB with
  * libndpi 4.2, so never one per flow or per packet) and a capped table of per-flow nDPI
  * states keyed by (flow pointer, flow_id). A state lives from the flow's first unclaimed
- * packet until nDPI decides, max_packets were fed (then ndpi_detection_giveup), or the
+ * packet carrying payload (TCP segments without payload are never fed: appid.no_payload)
+ * until nDPI decides, max_packets were fed (then ndpi_detection_giveup), or the
  * flow ends; then it goes back to the pool. When the table is full, the least recently
  * fed state is reclaimed if idle for idle_timeout_s, otherwise the packet is refused.
  *
@@ -24,12 +25,12 @@
 #include "sensor/packet.h"
 
 struct appid_params {
-    uint32_t max_packets;    /* per flow before giving up */
+    uint32_t max_packets;    /* payload packets per flow before giving up */
     uint32_t max_flows;      /* concurrent nDPI flow states, cap */
     uint32_t idle_timeout_s; /* (additive) a full table reclaims a state idle this long */
 };
 
-/* max_packets 12, max_flows 8192 (about 5.6 MB of nDPI flow states at most), idle_timeout_s 30. */
+/* max_packets 6, max_flows 8192 (about 5.6 MB of nDPI flow states at most), idle_timeout_s 30. */
 void appid_params_default(struct appid_params *p);
 
 struct appid;
@@ -47,7 +48,8 @@ int appid_packet(struct appid *a, struct mw_flow *f, const struct mw_packet *p);
 void appid_flow_end(struct appid *a, struct mw_flow *f);
 
 /* appid.packets, appid.flows, appid.classified, appid.gave_up, appid.failed, appid.refused,
- * appid.evicted_idle, appid.mining_guess, appid.in_use, appid.label_overflow */
+ * appid.evicted_idle, appid.mining_guess, appid.in_use, appid.label_overflow,
+ * appid.bad_packet, appid.no_payload (additive: TCP segments not fed, no payload) */
 void appid_stats_foreach(const struct appid *a, void (*cb)(void *u, const char *name, uint64_t v), void *u);
 /* States and tables, plus the nDPI module's own allocations measured at appid_new(). */
 size_t appid_memuse(const struct appid *a);

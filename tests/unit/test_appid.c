@@ -15,7 +15,7 @@
 static const uint8_t CLI[4] = { 10, 1, 2, 3 }, SRV[4] = { 192, 0, 2, 80 };
 
 struct counters {
-    uint64_t packets, flows, classified, gave_up, failed, refused, evicted_idle, mining_guess, bad_packet, in_use;
+    uint64_t packets, flows, classified, gave_up, failed, refused, evicted_idle, mining_guess, bad_packet, in_use, no_payload;
 };
 
 static void grab(void *u, const char *name, uint64_t v)
@@ -32,6 +32,7 @@ static void grab(void *u, const char *name, uint64_t v)
         { "appid.mining_guess", offsetof(struct counters, mining_guess) },
         { "appid.bad_packet", offsetof(struct counters, bad_packet) },
         { "appid.in_use", offsetof(struct counters, in_use) },
+        { "appid.no_payload", offsetof(struct counters, no_payload) },
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i].n, name) == 0)
@@ -105,11 +106,12 @@ static struct appid *mk(uint32_t max_packets, uint32_t max_flows)
     return a;
 }
 
-/* A TCP SYN to a port nDPI knows nothing about: never enough to decide. */
-static int feed_syn(struct appid *a, struct mw_flow *f, uint16_t cport, uint64_t ts)
+/* A TCP segment of bytes no protocol starts with, to a port nDPI knows nothing about:
+ * never enough to decide (a bare SYN would not even create a state). */
+static int feed_junk(struct appid *a, struct mw_flow *f, uint16_t cport, uint64_t ts)
 {
     struct frame fr;
-    tcp_frame(&fr, 1, cport, 5555, 1000, 0, MW_TCP_SYN, NULL, ts);
+    tcp_frame(&fr, 1, cport, 5555, 1000, 1, MW_TCP_ACK | MW_TCP_PSH, "zzzzzzzzzzzzzzzz", ts);
     return appid_packet(a, f, &fr.p);
 }
 
@@ -124,11 +126,16 @@ START_TEST(http_get_is_labelled_http)
     tcp_frame(&fr, 1, 41000, 80, 100, 0, MW_TCP_SYN, NULL, ts);
     ck_assert_int_eq(appid_packet(a, f, &fr.p), 0);
     ck_assert_ptr_null(f->app.app_proto);
-    ck_assert_uint_eq(stats(a).in_use, 1);
+    /* The handshake carries no payload: no nDPI state, nothing fed. */
+    ck_assert_uint_eq(stats(a).in_use, 0);
     tcp_frame(&fr, 0, 41000, 80, 900, 101, MW_TCP_SYN | MW_TCP_ACK, NULL, ts + 1000);
     appid_packet(a, f, &fr.p);
     tcp_frame(&fr, 1, 41000, 80, 101, 901, MW_TCP_ACK, NULL, ts + 2000);
     appid_packet(a, f, &fr.p);
+    ck_assert_uint_eq(stats(a).in_use, 0);
+    ck_assert_uint_eq(stats(a).flows, 0);
+    ck_assert_uint_eq(stats(a).packets, 0);
+    ck_assert_uint_eq(stats(a).no_payload, 3);
     tcp_frame(&fr, 1, 41000, 80, 101, 901, MW_TCP_ACK | MW_TCP_PSH, req, ts + 3000);
     appid_packet(a, f, &fr.p);
     if (!f->app.app_proto) {
@@ -215,12 +222,12 @@ START_TEST(max_flows_caps_states)
     struct appid *a = mk(0, 2);
     struct mw_flow *f[3] = { new_flow(1), new_flow(2), new_flow(3) };
     uint64_t ts = 1700000000000000ull;
-    feed_syn(a, f[0], 40000, ts);
-    feed_syn(a, f[1], 40001, ts);
+    feed_junk(a, f[0], 40000, ts);
+    feed_junk(a, f[1], 40001, ts);
     size_t mem = appid_memuse(a);
     ck_assert_uint_eq(stats(a).in_use, 2);
     for (int i = 0; i < 5; i++)
-        feed_syn(a, f[2], 40002, ts + 1000);
+        feed_junk(a, f[2], 40002, ts + 1000);
     struct counters c = stats(a);
     ck_assert_uint_eq(c.in_use, 2);
     ck_assert_uint_eq(c.refused, 5);
@@ -232,7 +239,7 @@ START_TEST(max_flows_caps_states)
     ck_assert_uint_eq(stats(a).in_use, 1);
     appid_flow_end(a, f[0]); /* twice: harmless */
     ck_assert_uint_eq(stats(a).in_use, 1);
-    feed_syn(a, f[2], 40002, ts + 2000);
+    feed_junk(a, f[2], 40002, ts + 2000);
     c = stats(a);
     ck_assert_uint_eq(c.in_use, 2);
     ck_assert_uint_eq(c.refused, 5);
@@ -252,11 +259,11 @@ START_TEST(full_table_reclaims_only_idle_states)
     struct appid *a = mk(0, 1);
     struct mw_flow *f1 = new_flow(1), *f2 = new_flow(2);
     uint64_t ts = 1700000000000000ull;
-    feed_syn(a, f1, 40000, ts);
-    feed_syn(a, f2, 40001, ts + 29ull * 1000000u); /* 29 s idle: not yet */
+    feed_junk(a, f1, 40000, ts);
+    feed_junk(a, f2, 40001, ts + 29ull * 1000000u); /* 29 s idle: not yet */
     ck_assert_uint_eq(stats(a).refused, 1);
     ck_assert_uint_eq(stats(a).evicted_idle, 0);
-    feed_syn(a, f2, 40001, ts + 31ull * 1000000u);
+    feed_junk(a, f2, 40001, ts + 31ull * 1000000u);
     struct counters c = stats(a);
     ck_assert_uint_eq(c.evicted_idle, 1);
     ck_assert_uint_eq(c.in_use, 1);
@@ -303,11 +310,11 @@ START_TEST(flow_end_and_pointer_reuse)
 {
     struct appid *a = mk(0, 0);
     struct mw_flow *f = new_flow(11);
-    feed_syn(a, f, 40000, 1700000000000000ull);
+    feed_junk(a, f, 40000, 1700000000000000ull);
     ck_assert_uint_eq(stats(a).in_use, 1);
     /* Same memory, new flow (ended without appid_flow_end): a fresh state, not the old one. */
     f->flow_id = 12;
-    feed_syn(a, f, 40000, 1700000001000000ull);
+    feed_junk(a, f, 40000, 1700000001000000ull);
     ck_assert_uint_eq(stats(a).in_use, 2);
     ck_assert_uint_eq(stats(a).flows, 2);
     appid_flow_end(a, f);
