@@ -713,7 +713,7 @@ void config_defaults(struct mw_config *cfg)
     cfg->stream.max_ooo_segments = 64;
 
     cfg->detect.confirm_hold = 30;
-    cfg->detect.ndpi = true;
+    cfg->detect.ndpi = false; /* opt-in: docs/detection.md weighs its cost against what it adds */
 
     snprintf(cfg->rules.directory, sizeof cfg->rules.directory, "%s", MW_INSTALLED_RULES_DIR);
 

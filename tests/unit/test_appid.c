@@ -377,7 +377,7 @@ START_TEST(transport_switch_is_refused)
 {
     struct appid *a = mk(16, 8);
     struct mw_flow *f = new_flow(7);
-    ck_assert_int_eq(feed_syn(a, f, 40001, 1000), 0);
+    ck_assert_int_eq(feed_junk(a, f, 40001, 1000), 0); /* payload: creates the nDPI state */
     /* The start of a TLS ClientHello whose record promises 512 bytes: nDPI buffers it. */
     static const uint8_t hello[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03,
                                      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,

@@ -77,7 +77,7 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(cfg.stream.buffer_size, 16u << 10);
     ck_assert_uint_eq(cfg.stream.max_ooo_segments, 64);
     ck_assert_uint_eq(cfg.detect.confirm_hold, 30);
-    ck_assert(cfg.detect.ndpi);
+    ck_assert(!cfg.detect.ndpi); /* opt-in */
     ck_assert(cfg.rules.directory[0] != '\0');
     ck_assert_uint_eq(cfg.rules.files.count, 0);
     ck_assert_uint_eq(cfg.rules.allowlist_files.count, 0);
