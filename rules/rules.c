@@ -18,6 +18,7 @@
 #include "rules/domainset.h"
 #include "rules/listfmt.h"
 #include "rules/rules_set.h"
+#include "rules/yamlpos.h"
 
 #define RULES_STR_MAX 1024
 #define RULES_MAX_ALLOW 100000
@@ -42,18 +43,10 @@ __attribute__((format(printf, 3, 4)))
 #endif
 static void ld_report(struct ld *l, const yaml_node_t *n, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    yamlpos_verror(l->err, l->errlen, l->file, n, fmt, ap);
     va_end(ap);
-    if (l->err && l->errlen) {
-        if (n)
-            snprintf(l->err, l->errlen, "%s:%zu:%zu: %s", l->file, n->start_mark.line + 1,
-                     n->start_mark.column + 1, msg);
-        else
-            snprintf(l->err, l->errlen, "%s: %s", l->file, msg);
-    }
 }
 /* Report and evaluate to -1. A macro so the -1 is visible at every call: static analysers
  * do not follow variadic calls, and otherwise assumed a failed load could go on. */

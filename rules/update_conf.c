@@ -7,6 +7,7 @@
 #include <yaml.h>
 
 #include "rules/update.h"
+#include "rules/yamlpos.h"
 
 #define UPD_FILE_MAX (1u << 20) /* a sources.yaml is a few kilobytes */
 
@@ -24,16 +25,10 @@ __attribute__((format(printf, 3, 4)))
 #endif
 static int upc_fail(struct upc *p, const yaml_node_t *n, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    yamlpos_verror(p->err, p->errlen, p->label, n, fmt, ap);
     va_end(ap);
-    if (n)
-        snprintf(p->err, p->errlen, "%s:%zu:%zu: %s", p->label, n->start_mark.line + 1,
-                 n->start_mark.column + 1, msg);
-    else
-        snprintf(p->err, p->errlen, "%s: %s", p->label, msg);
     return -1;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "rules/yamlpos.h"
 #define CONFIG_FILE_MAX (1u << 20) /* a config larger than this is a mistake */
 
 enum ktype {
@@ -239,13 +240,10 @@ static int fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
 
 static int fail(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
 {
-    char msg[384];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    yamlpos_verror(c->err, c->errlen, c->name, n, fmt, ap);
     va_end(ap);
-    snprintf(c->err, c->errlen, "%s:%zu:%zu: %s", c->name, n->start_mark.line + 1,
-             n->start_mark.column + 1, msg);
     return -1;
 }
 
