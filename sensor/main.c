@@ -259,6 +259,9 @@ struct mw_run {
     uint64_t start_mono_us;
     int failed;           /* a runtime failure (corrupt capture) makes the exit status 1 */
     pthread_mutex_t stats_lock;
+    /* Kernel counters of each worker's latest stats event: the total at exit sums exactly
+     * these, since packets still reach a socket after its worker has stopped reading. */
+    uint64_t kern_packets[MW_MAX_WORKERS], kern_drops[MW_MAX_WORKERS], kern_ifdrops[MW_MAX_WORKERS];
 };
 
 static void mw_progress(struct mw_run *run, int final)
@@ -283,6 +286,9 @@ static void mw_stats(struct mw_run *run, int i, uint64_t ts_us)
     capture_kernel_stats(run->cap[i], &kp, &kd, &ki);
     uint64_t uptime = (mw_mono_us() - run->start_mono_us) / 1000000u;
     pthread_mutex_lock(&run->stats_lock);
+    run->kern_packets[i] = kp;
+    run->kern_drops[i] = kd;
+    run->kern_ifdrops[i] = ki;
     worker_stats(run->wk[i], ts_us, uptime, kp, kd, ki);
     pthread_mutex_unlock(&run->stats_lock);
 }
@@ -658,11 +664,8 @@ int main(int argc, char **argv)
         for (int i = 0; i < nworkers; i++)
             pthread_join(tid[i], NULL);
         if (cfg.stats.enabled) {
-            uint64_t kp[MW_MAX_WORKERS], kd[MW_MAX_WORKERS], ki[MW_MAX_WORKERS];
-            for (int i = 0; i < nworkers; i++)
-                capture_kernel_stats(run.cap[i], &kp[i], &kd[i], &ki[i]);
             if (worker_stats_total(run.wk, nworkers, mw_now_us(), (mw_mono_us() - run.start_mono_us) / 1000000u,
-                                   kp, kd, ki) != 0)
+                                   run.kern_packets, run.kern_drops, run.kern_ifdrops) != 0)
                 mw_log(MW_LOG_WARN, "cannot write the total stats event of the workers");
         }
     }
