@@ -157,8 +157,9 @@ static void buf_release(struct defrag *d, struct df_buf *b)
     d->cached += sz;
 }
 
-/* Unlink a tracker from the hash and age lists and return it to the free list. */
-static void tracker_release(struct defrag *d, uint32_t idx)
+/* Unlink a tracker from its hash chain and the age list (a no-op for either it is not on:
+ * a completed datagram was unhooked already and is released on the next call). */
+static void tracker_unhook(struct defrag *d, uint32_t idx)
 {
     struct df_tracker *t = &d->t[idx];
     uint32_t *pp = &d->bucket[t->hash & d->bucket_mask];
@@ -174,6 +175,14 @@ static void tracker_release(struct defrag *d, uint32_t idx)
         d->t[t->newer].older = t->older;
     else if (d->newest == idx)
         d->newest = t->older;
+    t->older = t->newer = DF_NONE;
+}
+
+/* Unlink a tracker from the hash and age lists and return it to the free list. */
+static void tracker_release(struct defrag *d, uint32_t idx)
+{
+    struct df_tracker *t = &d->t[idx];
+    tracker_unhook(d, idx);
     if (t->buf)
         buf_release(d, t->buf);
     t->buf = NULL;
@@ -481,20 +490,7 @@ static const uint8_t *tracker_finish(struct defrag *d, uint32_t idx, uint32_t *o
     }
     /* Unhook now so a new fragment with the same key starts afresh; the buffer stays
      * valid until release_done() on the next call. */
-    uint32_t *pp = &d->bucket[t->hash & d->bucket_mask];
-    while (*pp != DF_NONE && *pp != idx)
-        pp = &d->t[*pp].hnext;
-    if (*pp == idx)
-        *pp = t->hnext;
-    if (t->older != DF_NONE)
-        d->t[t->older].newer = t->newer;
-    else
-        d->oldest = t->newer;
-    if (t->newer != DF_NONE)
-        d->t[t->newer].older = t->older;
-    else
-        d->newest = t->older;
-    t->older = t->newer = DF_NONE;
+    tracker_unhook(d, idx);
     d->done = idx;
     d->st->reassembled++;
     return h;

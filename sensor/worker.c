@@ -39,17 +39,6 @@ struct worker {
     uint64_t next_housekeep_us;
 };
 
-static const char *worker_end_reason(enum flow_end_reason why)
-{
-    switch (why) {
-    case FLOW_END_TIMEOUT: return "timeout";
-    case FLOW_END_EVICTED: return "evicted";
-    case FLOW_END_SHUTDOWN: return "shutdown";
-    case FLOW_END_CLOSED: return "closed";
-    }
-    return "unknown";
-}
-
 static void worker_flow_end(void *user, struct mw_flow *f, enum flow_end_reason why)
 {
     struct worker *w = user;
@@ -58,7 +47,7 @@ static void worker_flow_end(void *user, struct mw_flow *f, enum flow_end_reason 
     uint64_t ts = f->last_ts_us > w->now_us ? f->last_ts_us : w->now_us;
     if (w->appid)
         appid_flow_end(w->appid, f);
-    detect_flow_end(w->detect, f, worker_end_reason(why), ts);
+    detect_flow_end(w->detect, f, flow_end_reason_name(why), ts);
 }
 
 static int worker_finding(void *user, const struct detect_finding *fd, uint32_t *repeats)
