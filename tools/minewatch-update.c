@@ -118,7 +118,7 @@ struct dl {
     char *buf;
     size_t len, cap, max;
     int too_big;
-    char etag[512], lastmod[128];
+    char etag[512], lastmod[128], date[128];
 };
 
 static size_t dl_write(char *p, size_t size, size_t n, void *ctx)
@@ -150,13 +150,15 @@ static size_t dl_header(char *p, size_t size, size_t n, void *ctx)
 {
     struct dl *d = ctx;
     size_t len = size * n;
-    static const char et[] = "etag:", lm[] = "last-modified:";
+    static const char et[] = "etag:", lm[] = "last-modified:", dt[] = "date:";
     char *dst = NULL;
     size_t dcap = 0, skip = 0;
     if (len > sizeof et - 1 && strncasecmp(p, et, sizeof et - 1) == 0)
         dst = d->etag, dcap = sizeof d->etag, skip = sizeof et - 1;
     else if (len > sizeof lm - 1 && strncasecmp(p, lm, sizeof lm - 1) == 0)
         dst = d->lastmod, dcap = sizeof d->lastmod, skip = sizeof lm - 1;
+    else if (len > sizeof dt - 1 && strncasecmp(p, dt, sizeof dt - 1) == 0)
+        dst = d->date, dcap = sizeof d->date, skip = sizeof dt - 1;
     if (dst) {
         const char *v = p + skip, *end = p + len;
         while (v < end && (*v == ' ' || *v == '\t'))
@@ -173,6 +175,22 @@ static size_t dl_header(char *p, size_t size, size_t n, void *ctx)
         }
     }
     return len;
+}
+
+/* Last-Modified has a resolution of one second, so a list rewritten within the second it
+ * was served under keeps its date, and If-Modified-Since would be answered 304 for new
+ * content. RFC 9110 8.8.2.2 calls such a date weak unless it is at least 60 seconds before
+ * the response's Date; a weak date is not kept as a validator (the next run downloads the
+ * list and compares it with the cached bytes instead). ETags have no such limit. */
+#define MW_LASTMOD_STRONG_AGE 60
+static void lastmod_keep_if_strong(struct dl *d)
+{
+    if (!d->lastmod[0])
+        return;
+    time_t lm = curl_getdate(d->lastmod, NULL);
+    time_t now = d->date[0] ? curl_getdate(d->date, NULL) : (time_t)-1;
+    if (lm == (time_t)-1 || now == (time_t)-1 || lm > now - MW_LASTMOD_STRONG_AGE)
+        d->lastmod[0] = '\0';
 }
 
 enum fetch_result { FETCH_NEW, FETCH_NOT_MODIFIED, FETCH_FAILED };
@@ -235,6 +253,7 @@ static enum fetch_result fetch(const struct update_config *c, const struct updat
         snprintf(why, whylen, "HTTP status %ld", code);
         return FETCH_FAILED;
     }
+    lastmod_keep_if_strong(d);
     if (!d->buf) { /* an empty body is a valid (if useless) answer */
         d->buf = calloc(1, 1);
         if (!d->buf) {

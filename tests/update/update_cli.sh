@@ -138,6 +138,9 @@ has "need 'cache-dir'"
 echo "== http: 200, then 304 from the cache, then the cache when the server is gone"
 mkdir -p "$W/www"
 printf 'http-pool.example.com\n198.51.100.0/24\n' > "$W/www/list.txt"
+# A list last changed long ago: its Last-Modified is a strong validator (RFC 9110 8.8.2.2).
+# Every later rewrite gets a fresh mtime, so no step depends on which second it runs in.
+touch -d '2020-01-01 00:00:00 UTC' "$W/www/list.txt"
 python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$W/www" > "$W/http.log" 2>&1 &
 SRV=$!
 port=
@@ -163,6 +166,20 @@ run 0 -c "$W/http.yaml" -v
 has "remote: not modified since the cached copy (304)"
 has "is up to date"
 grep -q '"GET /list.txt HTTP/1.1" 304' "$W/http.log" || fail "the server did not answer 304"
+echo "== a list changed within the last minute: its date is weak, never sent as If-Modified-Since"
+printf 'fresh-pool.example.com\n' > "$W/www/fresh.txt"
+sed 's|/list.txt|/fresh.txt|; s|name: remote|name: fresh|' "$W/http.yaml" > "$W/fresh.yaml"
+sed -i 's|out/http.yaml|out/fresh.yaml|' "$W/fresh.yaml"
+run 0 -c "$W/fresh.yaml" -v
+has "fresh: downloaded 23 bytes"
+grep -q "last-modified: ." "$W/cache-http/fresh.meta" && fail "a weak Last-Modified was kept as a validator"
+# Rewritten with other bytes of the same length, within the same second as like as not: the
+# update must see the change (a 304 here was the old update.cli flake).
+printf 'fres2-pool.example.com\n' > "$W/www/fresh.txt"
+run 0 -c "$W/fresh.yaml" -v
+has "fresh: downloaded 23 bytes"
+has "installed"
+grep -q '"fres2-pool.example.com"' "$W/out/fresh.yaml" || fail "the rewritten list was not installed"
 echo "== 404: the cached copy is used with a warning"
 cp "$W/out/http.yaml" "$W/saved-http.yaml"
 mv "$W/www/list.txt" "$W/www/list.keep"
