@@ -23,11 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sensor/evidence.h"
-
-/* Directions relative to the flow: FWD is from the flow's initiator (SYN sender,
- * or the first packet's sender when the handshake was missed). */
-enum mw_dir { MW_DIR_FWD = 0, MW_DIR_REV = 1 };
+#include "core/addr.h" /* enum mw_dir */
+#include "core/evidence.h"
 
 enum mw_probe { MW_PROBE_NO = 0, MW_PROBE_MAYBE = 1, MW_PROBE_YES = 2 };
 

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "dissectors/dns.h"
-#include "dissectors/reader.h"
+#include "core/reader.h"
 
 #define DNS_HEADER_LEN 12
 #define DNS_WIRE_NAME_MAX 255

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "dissectors/dissector.h"
-#include "sensor/packet.h"
+#include "core/addr.h"
 
 /* A wire name is at most 255 bytes, i.e. 253 characters of dotted text. Names whose
  * presentation form (with \. \\ and \DDD escapes) is longer are truncated and flagged. */

@@ -24,8 +24,8 @@
 #include "dissectors/http.h"
 #include "dissectors/jsonmine.h"
 #include "dissectors/websocket.h"
-#include "sensor/evidence.h"
-#include "sensor/signatures.h"
+#include "core/evidence.h"
+#include "core/signatures.h"
 
 /* A head larger than this is not waited for: the direction is given up. */
 #define HTTPM_HEAD_CAP 32768u

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sensor/evidence.h"
+#include "core/evidence.h"
 
 /* Limits of one classification (tokens live on the stack of jsonmine_classify). */
 #define JSONMINE_MAX_TOKENS 1024

@@ -21,9 +21,9 @@
 
 #include <string.h>
 
-#include "dissectors/reader.h"
-#include "sensor/evidence.h"
-#include "sensor/signatures.h"
+#include "core/reader.h"
+#include "core/evidence.h"
+#include "core/signatures.h"
 
 /* Largest frame we parse in place; larger frames (jobs with big merkle paths, template
  * data) are skipped as they stream past. */

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/reader.h"
+#include "core/reader.h"
 #include "dissectors/tls.h"
-#include "sensor/digest.h"
+#include "core/digest.h"
 
 #define TLS_CT_HANDSHAKE 22
 #define TLS_HS_CLIENT_HELLO 1

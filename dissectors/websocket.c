@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "dissectors/reader.h"
+#include "core/reader.h"
 
 int ws_is_control(uint8_t opcode)
 {

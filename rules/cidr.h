@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sensor/packet.h"
+#include "core/addr.h"
 
 #define CIDR_MAX_NODES (1u << 26) /* hard cap on trie nodes (12 bytes each) */
 

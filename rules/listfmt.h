@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sensor/packet.h"
+#include "core/addr.h"
 
 #define LISTFMT_LINE_MAX 4096 /* longer lines are rejected, not truncated */
 

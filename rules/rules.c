@@ -18,7 +18,7 @@
 #include "rules/domainset.h"
 #include "rules/listfmt.h"
 #include "rules/rules_set.h"
-#include "rules/yamlpos.h"
+#include "core/yamlpos.h"
 
 #define RULES_STR_MAX 1024
 #define RULES_MAX_ALLOW 100000

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sensor/packet.h"
+#include "core/addr.h"
 
 enum rules_category {
     RULES_CAT_MINING_POOL = 0, /* stratum/getwork endpoints of mining pools */
@@ -27,7 +27,7 @@ struct rules_match {
     const char *category_name; /* "mining-pool", ... */
     int alert;                 /* 0 for crypto-general: record as context only */
     uint8_t severity;          /* Suricata-style 1 (high) .. 3 (low) */
-    uint32_t sid_dns, sid_tls_sni, sid_http_host, sid_addr; /* sensor/signatures.h; 0 = none */
+    uint32_t sid_dns, sid_tls_sni, sid_http_host, sid_addr; /* core/signatures.h; 0 = none */
     /* Names: the matched tail of the caller's name (NOT NUL-terminated, valid as long as
      * the caller's buffer). Addresses: NULL. */
     const char *entry;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "rules/rules_set.h"
-#include "sensor/signatures.h"
+#include "core/signatures.h"
 
 static const struct {
     const char *name;

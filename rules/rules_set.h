@@ -11,7 +11,7 @@
 #include "rules/cidr.h"
 #include "rules/domainset.h"
 #include "rules/rules.h"
-#include "sensor/packet.h"
+#include "core/addr.h"
 
 #define RULES_NAME_MAX 63
 

@@ -7,7 +7,7 @@
 #include <yaml.h>
 
 #include "rules/update.h"
-#include "rules/yamlpos.h"
+#include "core/yamlpos.h"
 
 #define UPD_FILE_MAX (1u << 20) /* a sources.yaml is a few kilobytes */
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/appid.h"
+#include "sensor/applayer/appid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

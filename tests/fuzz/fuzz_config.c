@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/config.h"
+#include "sensor/runtime/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/json.h"
+#include "sensor/eve/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

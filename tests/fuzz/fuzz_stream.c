@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/flow.h"
-#include "sensor/stream.h"
+#include "sensor/flow/flow.h"
+#include "sensor/stream/stream.h"
 
 #define SPAN (65536 + 256 + 2)
 

@@ -14,11 +14,11 @@
 #include <string.h>
 
 #include "rules/rules.h"
-#include "sensor/config.h"
-#include "sensor/decode.h"
-#include "sensor/netset.h"
-#include "sensor/output.h"
-#include "sensor/worker.h"
+#include "sensor/runtime/config.h"
+#include "sensor/decode/decode.h"
+#include "sensor/detect/netset.h"
+#include "sensor/eve/output.h"
+#include "sensor/runtime/worker.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

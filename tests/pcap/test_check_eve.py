@@ -286,7 +286,7 @@ class Runner(unittest.TestCase):
         self.assertIn("exited with status 2", out)
 
     def test_sanitizer_report_fails(self):
-        self.fake("echo '%s' > \"$4\"; echo 'sensor/flow.c:12:3: runtime error: signed integer overflow' >&2\n"
+        self.fake("echo '%s' > \"$4\"; echo 'sensor/flow/flow.c:12:3: runtime error: signed integer overflow' >&2\n"
                   % json.dumps(ALERT))
         rc, out = self.run_case()
         self.assertNotEqual(rc, 0, out)

@@ -10,7 +10,7 @@ cd "$src"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 start=$SECONDS
-ls sensor/*.c dissectors/*.c rules/*.c |
+ls core/*.c sensor/*/*.c dissectors/*.c rules/*.c |
     xargs -P2 -n4 "$tidy" -p "$build" --quiet >"$log" 2>&1
 rc=$?
 # clang-tidy prints "N warnings generated" for suppressed system-header noise; keep findings.

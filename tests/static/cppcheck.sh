@@ -12,7 +12,7 @@ start=$SECONDS
 cppcheck -I. -D_GNU_SOURCE -DNDEBUG -DMW_VERSION='"0"' -DMW_DEFAULT_RULES_DIR='"rules/default"' \
     -DMW_INSTALLED_RULES_DIR='"rules/default"' --std=c11 \
     --enable=warning,portability,performance --inline-suppr -q -j2 \
-    --error-exitcode=1 sensor dissectors rules 2>&1
+    --error-exitcode=1 core sensor dissectors rules 2>&1
 rc=$?
 echo "cppcheck: exit $rc in $((SECONDS - start)) s"
 exit $rc

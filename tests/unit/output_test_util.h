@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/output.h"
+#include "sensor/eve/output.h"
 
 struct out_stats {
     uint64_t lines, bytes, dropped, write_errors, reopens;

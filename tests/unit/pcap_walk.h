@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/reader.h"
+#include "core/reader.h"
 
 typedef void (*pcap_walk_fn)(void *user, uint8_t proto, uint16_t sport, uint16_t dport, const uint8_t *payload,
                              size_t len);

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sensor/flow.h"
-#include "sensor/packet.h"
-#include "sensor/stream.h"
+#include "sensor/flow/flow.h"
+#include "sensor/decode/packet.h"
+#include "sensor/stream/stream.h"
 
 #define H_OUT_MAX 8192
 

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "sensor/appid.h"
-#include "sensor/decode.h"
-#include "sensor/flow.h"
+#include "sensor/applayer/appid.h"
+#include "sensor/decode/decode.h"
+#include "sensor/flow/flow.h"
 #include "unit/frame_builder.h"
 
 static const uint8_t CLI[4] = { 10, 1, 2, 3 }, SRV[4] = { 192, 0, 2, 80 };

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/community_id.h"
+#include "sensor/eve/community_id.h"
 
 struct vec {
     uint8_t proto;

@@ -6,7 +6,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "sensor/config.h"
+#include "sensor/runtime/config.h"
 
 static struct mw_config cfg;
 static char err[512];

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/decode.h"
+#include "sensor/decode/decode.h"
 #include "unit/frame_builder.h"
 
 static const uint8_t A4[4] = { 10, 0, 0, 1 };

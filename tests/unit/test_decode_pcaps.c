@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/decode.h"
+#include "sensor/decode/decode.h"
 
 struct totals {
     uint64_t files, skipped_files, packets, ok, held, skip, malformed;

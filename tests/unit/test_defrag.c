@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/defrag.h"
+#include "sensor/decode/defrag.h"
 
 static struct defrag_stats st;
 static struct defrag *df;

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/evidence.h"
-#include "sensor/signatures.h"
+#include "core/evidence.h"
+#include "core/signatures.h"
 
 START_TEST(test_ev_set_truncates)
 {

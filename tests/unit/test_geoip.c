@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sensor/geoip.h"
+#include "sensor/detect/geoip.h"
 
 static char tmpdir[256];
 static char city_db[300], asn_db[300], rand_db[300], empty_db[300], trunc_db[300];

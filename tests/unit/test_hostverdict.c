@@ -5,13 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sensor/eve.h"
-#include "sensor/flow.h"
-#include "sensor/geoip.h"
-#include "sensor/host.h"
-#include "sensor/netset.h"
-#include "sensor/output.h"
-#include "sensor/signatures.h"
+#include "sensor/eve/eve.h"
+#include "sensor/flow/flow.h"
+#include "sensor/detect/geoip.h"
+#include "sensor/host/host.h"
+#include "sensor/detect/netset.h"
+#include "sensor/eve/output.h"
+#include "core/signatures.h"
 
 static char out_path[] = "/tmp/mw_test_hostXXXXXX";
 static struct output *out;

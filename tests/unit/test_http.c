@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "dissectors/http.h"
-#include "sensor/signatures.h"
+#include "core/signatures.h"
 
 #define S(x) (const uint8_t *)(x), (sizeof(x) - 1)
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sensor/json.h"
+#include "sensor/eve/json.h"
 
 /* One string value as a complete line, returned without the trailing newline. */
 static const char *render(const void *s, size_t n)

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/dnslearn.h"
-#include "sensor/netset.h"
+#include "sensor/detect/dnslearn.h"
+#include "sensor/detect/netset.h"
 
 static struct mw_addr addr(const char *text)
 {

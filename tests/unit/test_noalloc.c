@@ -26,11 +26,11 @@
 
 #include "gen/pcapgen.h"
 #include "rules/rules.h"
-#include "sensor/config.h"
-#include "sensor/netset.h"
-#include "sensor/output.h"
-#include "sensor/pool.h"
-#include "sensor/worker.h"
+#include "sensor/runtime/config.h"
+#include "sensor/detect/netset.h"
+#include "sensor/eve/output.h"
+#include "core/pool.h"
+#include "sensor/runtime/worker.h"
 
 /* ---- allocation counters (the --wrap side) ---- */
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "output_test_util.h"
-#include "sensor/output.h"
+#include "sensor/eve/output.h"
 
 static char dir[64];
 

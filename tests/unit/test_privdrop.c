@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sensor/privdrop.h"
+#include "sensor/runtime/privdrop.h"
 
 static const char *drop_user; /* an existing non-root account */
 

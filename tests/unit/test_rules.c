@@ -8,7 +8,7 @@
 
 #include "rules/cidr.h"
 #include "rules/rules.h"
-#include "sensor/signatures.h"
+#include "core/signatures.h"
 
 static struct rules *load_str(const char *y, char *err, size_t errlen)
 {

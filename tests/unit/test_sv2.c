@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "dissectors/sv2.h"
-#include "sensor/signatures.h"
+#include "core/signatures.h"
 
 /* ---- message builders (sv2-spec 3.1/3.2: little-endian, STR0_255) ---- */
 

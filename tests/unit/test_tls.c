@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "dissectors/tls.h"
-#include "sensor/digest.h"
+#include "core/digest.h"
 #include "unit/pcap_walk.h"
 
 struct buf {

@@ -41,7 +41,7 @@ cat "$W/upd2.err"
 grep -q "signalled minewatch (pid $SENSOR_PID)" "$W/upd2.err" || fail "update did not signal the sensor"
 grep -q "$NAME" "$W/generated.yaml" || fail "name not in the generated file"
 # Reading a pipe, the sensor sleeps in read() until data comes; the reload it was asked for
-# happens before the next packet is processed (sensor/main.c), so feed, then check the log.
+# happens before the next packet is processed (sensor/runtime/main.c), so feed, then check the log.
 feed "$W/after.pcap"
 sensor_stop
 grep -q "rules reloaded" "$SENSOR_ERR" || fail "the sensor did not log the reload"

@@ -1,0 +1,40 @@
+/* evidence.c - helpers shared by every producer of struct mw_evidence. */
+#include <stddef.h>
+#include <string.h>
+
+#include "core/evidence.h"
+
+static const char *const mw_variant_names[MW_VAR__COUNT] = {
+    [MW_VAR_NONE] = "none",
+    [MW_VAR_STRATUM1] = "stratum1",
+    [MW_VAR_ETHSTRATUM] = "ethstratum",
+    [MW_VAR_ETHPROXY] = "ethproxy",
+    [MW_VAR_CRYPTONOTE] = "cryptonote",
+    [MW_VAR_GETWORK] = "getwork",
+    [MW_VAR_GBT] = "gbt",
+    [MW_VAR_STRATUM2] = "stratum2",
+    [MW_VAR_WEBMINER] = "webminer",
+    [MW_VAR_DNS] = "dns",
+    [MW_VAR_TLS_SNI] = "tls-sni",
+    [MW_VAR_HTTP_HOST] = "http-host",
+    [MW_VAR_POOL_ADDRESS] = "pool-address",
+    [MW_VAR_NDPI] = "ndpi",
+};
+
+const char *mw_variant_name(enum mw_variant v)
+{
+    if ((unsigned)v >= MW_VAR__COUNT)
+        return "none";
+    return mw_variant_names[v];
+}
+
+void mw_ev_set(char *dst, size_t dst_size, const void *src, size_t len)
+{
+    if (dst_size == 0)
+        return;
+    if (len >= dst_size)
+        len = dst_size - 1;
+    if (len)
+        memcpy(dst, src, len);
+    dst[len] = '\0';
+}

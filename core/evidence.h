@@ -1,0 +1,96 @@
+/* evidence.h - typed findings, the only thing dissectors hand to the rest of the sensor.
+ *
+ * A dissector that recognises something fills a struct mw_evidence and passes it to
+ * the emit callback of its struct mw_dctx (dissectors/dissector.h). Nothing here is
+ * JSON: sensor/detect/detect.c merges evidence per flow, matches names against the pool
+ * lists, feeds host verdicts, and only sensor/eve/eve.c turns it into text.
+ *
+ * Strings are raw bytes from the wire, NUL-terminated and truncated to the field size;
+ * they are escaped when written, never before.
+ */
+#ifndef MW_EVIDENCE_H
+#define MW_EVIDENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The `mining.variant` values of docs/eve.md, in registry order. */
+enum mw_variant {
+    MW_VAR_NONE = 0,
+    MW_VAR_STRATUM1,     /* Stratum V1, Bitcoin family */
+    MW_VAR_ETHSTRATUM,   /* EthereumStratum/1.0.0 (NiceHash) */
+    MW_VAR_ETHPROXY,     /* eth_submitLogin / eth_getWork, raw TCP or HTTP */
+    MW_VAR_CRYPTONOTE,   /* XMRig-style login/job/submit */
+    MW_VAR_GETWORK,      /* getwork over HTTP */
+    MW_VAR_GBT,          /* getblocktemplate / submitblock over HTTP */
+    MW_VAR_STRATUM2,     /* Stratum V2, cleartext or Noise handshake */
+    MW_VAR_WEBMINER,     /* browser miner over WebSocket */
+    MW_VAR_DNS,          /* lookup of a listed pool name */
+    MW_VAR_TLS_SNI,      /* TLS server name of a listed pool */
+    MW_VAR_HTTP_HOST,    /* HTTP Host / absolute URI / CONNECT target of a listed pool */
+    MW_VAR_POOL_ADDRESS, /* connection to a listed or DNS-learned pool address */
+    MW_VAR_NDPI,         /* nDPI's mining guess: a suspicion only, never an alert */
+    MW_VAR__COUNT
+};
+
+const char *mw_variant_name(enum mw_variant v);
+
+/* What kind of finding this is. */
+enum mw_ev_kind {
+    MW_EV_PROTOCOL = 0, /* a mining protocol was seen: complete evidence by itself */
+    MW_EV_NAME,         /* a name was seen (DNS/SNI/Host/CONNECT): detect.c matches it against the lists */
+};
+
+/* Which side(s) of the protocol the evidence came from (bit mask). */
+#define MW_SIDE_CLIENT 0x01
+#define MW_SIDE_SERVER 0x02
+
+/* Field sizes: documented in docs/eve.md as the truncation lengths. */
+#define MW_EV_METHOD_LEN 48
+#define MW_EV_AGENT_LEN 128
+#define MW_EV_WORKER_LEN 192
+#define MW_EV_ALGO_LEN 48
+#define MW_EV_HOST_LEN 256
+#define MW_EV_COIN_LEN 16
+#define MW_EV_LIST_LEN 64
+
+struct mw_dns_record; /* dissectors/dns.h */
+struct mw_tls_hello;  /* dissectors/tls.h */
+
+struct mw_evidence {
+    enum mw_ev_kind kind;
+    enum mw_variant variant;
+    uint32_t sid;        /* core/signatures.h; 0 lets detect.c pick the variant's default */
+    uint8_t sides;       /* MW_SIDE_* that this piece of evidence confirms */
+    uint8_t client_dir;  /* MW_DIR_FWD/MW_DIR_REV: direction in which the miner (protocol client) sends */
+    uint8_t confidence;  /* 0..100, the dissector's own certainty */
+    uint8_t suspicion;   /* 1: weak signal (Noise handshake shape, nDPI guess): severity 3 at most */
+    char method[MW_EV_METHOD_LEN];
+    char agent[MW_EV_AGENT_LEN];   /* miner software */
+    char worker[MW_EV_WORKER_LEN]; /* login / wallet.worker; never the password */
+    char algo[MW_EV_ALGO_LEN];
+    char pool_host[MW_EV_HOST_LEN];/* pool name from subscribe params, Host, SV2 endpoint, SNI, DNS */
+    char coin[MW_EV_COIN_LEN];
+    /* Filled by detect.c when a list matched (MW_EV_NAME and pool addresses). */
+    char list_name[MW_EV_LIST_LEN];
+    char list_category[24];
+    /* Optional protocol records for the EVE `dns` / `tls` objects; valid only during emit. */
+    const struct mw_dns_record *dns;
+    const struct mw_tls_hello *tls;
+};
+
+/* Per-flow application counters, owned by the flow, updated by dissectors,
+ * reported in the `flow` event of every flow that alerted. */
+struct mw_flow_app {
+    uint32_t shares_submitted;
+    uint32_t shares_accepted;
+    uint32_t shares_rejected;
+    uint32_t jobs;
+    double difficulty;   /* last difficulty / share target seen */
+    const char *app_proto; /* static string naming the protocol, NULL when unknown */
+};
+
+/* Copy a byte slice into a fixed evidence field, truncating, always NUL-terminated. */
+void mw_ev_set(char *dst, size_t dst_size, const void *src, size_t len);
+
+#endif

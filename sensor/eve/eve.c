@@ -1,0 +1,380 @@
+/* eve.c - EVE JSON lines: alerts, flow ends and stats, in Suricata's field order.
+ *
+ * Every string that came from the wire goes through jw_strn_max(), which escapes it and
+ * truncates at the documented lengths of docs/eve.md. A line that does not fit the line
+ * buffer is dropped and counted rather than written half.
+ */
+#include "sensor/eve/eve.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sensor/eve/community_id.h"
+#include "sensor/flow/flow.h"
+#include "sensor/eve/json.h"
+#include "sensor/eve/output.h"
+#include "core/signatures.h"
+#include "dissectors/dns.h"
+#include "dissectors/tls.h"
+
+#define EVE_LINE_MAX 16384 /* SIEM consumers (Wazuh) reject lines over ~20 KB */
+
+struct eve {
+    struct eve_params p;
+    char sensor_name[256];
+    char in_iface[64];
+    struct output *out;
+    uint64_t dropped;
+    char line[EVE_LINE_MAX];
+};
+
+struct eve *eve_new(const struct eve_params *p, struct output *out)
+{
+    struct eve *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->p = *p;
+    snprintf(e->sensor_name, sizeof e->sensor_name, "%s", p->sensor_name ? p->sensor_name : "");
+    snprintf(e->in_iface, sizeof e->in_iface, "%s", p->in_iface ? p->in_iface : "");
+    e->out = out;
+    return e;
+}
+
+void eve_free(struct eve *e)
+{
+    free(e);
+}
+
+const char *eve_sensor_name(const struct eve *e)
+{
+    return e->sensor_name;
+}
+
+void eve_format_addr(const struct mw_addr *a, char *out, size_t outlen)
+{
+    if (mw_addr_is_v4(a))
+        inet_ntop(AF_INET, a->b + 12, out, (socklen_t)outlen);
+    else
+        inet_ntop(AF_INET6, a->b, out, (socklen_t)outlen);
+}
+
+const char *eve_proto_name(uint8_t proto)
+{
+    switch (proto) {
+    case IPPROTO_TCP: return "TCP";
+    case IPPROTO_UDP: return "UDP";
+    case IPPROTO_ICMP: return "ICMP";
+    case IPPROTO_ICMPV6: return "IPv6-ICMP";
+    case IPPROTO_SCTP: return "SCTP";
+    default: return NULL;
+    }
+}
+
+void eve_write_timestamp(struct jw *w, uint64_t ts_us)
+{
+    time_t secs = (time_t)(ts_us / 1000000u);
+    struct tm tm;
+    char buf[64];
+    gmtime_r(&secs, &tm);
+    int n = (int)strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, sizeof buf - (size_t)n, ".%06u+0000", (unsigned)(ts_us % 1000000u));
+    jw_str(w, buf);
+}
+
+static void eve_emit(struct eve *e, struct jw *w)
+{
+    long n = jw_finish(w);
+    if (n < 0) {
+        e->dropped++;
+        return;
+    }
+    output_write(e->out, e->line, (size_t)n);
+}
+
+void eve_write_line(struct eve *e, const char *line, size_t len)
+{
+    output_write(e->out, line, len);
+}
+
+uint64_t eve_lines_dropped(const struct eve *e)
+{
+    return e->dropped;
+}
+
+/* The common head of every flow-related event, with src = the endpoint sending in src_dir. */
+static void eve_head(struct eve *e, struct jw *w, const struct mw_flow *f, int src_dir,
+                     const char *event_type, uint64_t ts_us, const char *app_proto)
+{
+    char ip[INET6_ADDRSTRLEN];
+    int s = src_dir, d = !src_dir;
+    jw_object_begin(w);
+    jw_key(w, "timestamp");
+    eve_write_timestamp(w, ts_us);
+    jw_kv_uint(w, "flow_id", f->flow_id);
+    if (e->in_iface[0])
+        jw_kv_str(w, "in_iface", e->in_iface);
+    jw_kv_str(w, "event_type", event_type);
+    if (f->vlan_count) {
+        jw_key(w, "vlan");
+        jw_array_begin(w);
+        for (int i = 0; i < f->vlan_count && i < MW_MAX_VLAN; i++)
+            jw_uint(w, f->vlan[i]);
+        jw_array_end(w);
+    }
+    eve_format_addr(&f->addr[s], ip, sizeof ip);
+    jw_kv_str(w, "src_ip", ip);
+    if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP || f->proto == IPPROTO_SCTP)
+        jw_kv_uint(w, "src_port", f->port[s]);
+    eve_format_addr(&f->addr[d], ip, sizeof ip);
+    jw_kv_str(w, "dest_ip", ip);
+    if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP || f->proto == IPPROTO_SCTP)
+        jw_kv_uint(w, "dest_port", f->port[d]);
+    const char *pn = eve_proto_name(f->proto);
+    if (pn)
+        jw_kv_str(w, "proto", pn);
+    else
+        jw_kv_uint(w, "proto", f->proto);
+    if (app_proto)
+        jw_kv_str(w, "app_proto", app_proto);
+    if (e->p.community_id) {
+        char cid[64];
+        if (community_id_v1(e->p.community_seed, &f->addr[s], &f->addr[d], f->proto, f->port[s],
+                            f->port[d], cid) == 0)
+            jw_kv_str(w, "community_id", cid);
+    }
+    if (e->sensor_name[0])
+        jw_kv_str(w, "host", e->sensor_name);
+}
+
+/* A wire string kept in a fixed field of field_size bytes (NUL included). A value that
+ * filled the field was probably cut when it was stored, so anything longer than
+ * field_size - 2 bytes is shown as its first field_size - 2 bytes plus the marker: the
+ * documented lengths of docs/eve.md, and a cut value is always marked. */
+static void eve_kv_wire(struct jw *w, const char *key, const char *value, size_t field_size)
+{
+    if (value && value[0] && field_size >= 3) {
+        jw_key(w, key);
+        jw_strn_max(w, value, strnlen(value, field_size), field_size - 2);
+    }
+}
+
+static void eve_dns_object(struct jw *w, const struct mw_dns_record *r)
+{
+    char ip[INET6_ADDRSTRLEN];
+    jw_key(w, "dns");
+    jw_object_begin(w);
+    jw_kv_uint(w, "version", 2);
+    jw_kv_str(w, "type", r->qr ? "answer" : "query");
+    jw_kv_uint(w, "id", r->id);
+    eve_kv_wire(w, "rrname", r->rrname, sizeof r->rrname);
+    jw_kv_str(w, "rrtype", dns_type_name(r->rrtype));
+    if (r->qr) {
+        jw_key(w, "rcode");
+        jw_str(w, dns_rcode_name(r->rcode));
+        if (r->answer_count) {
+            jw_key(w, "answers");
+            jw_array_begin(w);
+            for (unsigned i = 0; i < r->answer_count; i++) {
+                const struct dns_answer *a = &r->answers[i];
+                jw_object_begin(w);
+                eve_kv_wire(w, "rrname", a->name, sizeof a->name);
+                jw_kv_str(w, "rrtype", dns_type_name(a->type));
+                jw_kv_uint(w, "ttl", a->ttl);
+                if (a->type == DNS_TYPE_A || a->type == DNS_TYPE_AAAA) {
+                    eve_format_addr(&a->addr, ip, sizeof ip);
+                    jw_kv_str(w, "rdata", ip);
+                } else if (a->target[0]) {
+                    eve_kv_wire(w, "rdata", a->target, sizeof a->target);
+                }
+                jw_object_end(w);
+            }
+            jw_array_end(w);
+        }
+    }
+    jw_object_end(w);
+}
+
+static void eve_tls_object(struct jw *w, const struct mw_tls_hello *h)
+{
+    jw_key(w, "tls");
+    jw_object_begin(w);
+    eve_kv_wire(w, "sni", h->sni, sizeof h->sni);
+    if (h->ja3_hash[0]) {
+        jw_key(w, "ja3");
+        jw_object_begin(w);
+        jw_kv_str(w, "hash", h->ja3_hash);
+        eve_kv_wire(w, "string", h->ja3_string, sizeof h->ja3_string);
+        jw_object_end(w);
+    }
+    if (h->ja4[0])
+        jw_kv_str(w, "ja4", h->ja4);
+    jw_object_end(w);
+}
+
+void eve_alert(struct eve *e, const struct eve_alert *a)
+{
+    struct jw w;
+    const struct mw_evidence *ev = a->ev;
+    const struct mw_signature *sig = mw_signature_find(a->sid);
+    jw_init(&w, e->line, sizeof e->line);
+    eve_head(e, &w, a->flow, a->miner_dir, "alert", a->ts_us, a->flow->app.app_proto);
+    jw_key(&w, "alert");
+    jw_object_begin(&w);
+    jw_kv_str(&w, "action", "allowed");
+    jw_kv_uint(&w, "gid", 1);
+    jw_kv_uint(&w, "signature_id", a->sid);
+    jw_kv_uint(&w, "rev", sig ? sig->rev : 1);
+    jw_kv_str(&w, "signature", sig ? sig->msg : "MINEWATCH unknown signature");
+    jw_kv_str(&w, "category", "Crypto Currency Mining Activity Detected");
+    jw_kv_uint(&w, "severity", a->severity);
+    jw_object_end(&w);
+    if (ev->dns)
+        eve_dns_object(&w, ev->dns);
+    if (ev->tls)
+        eve_tls_object(&w, ev->tls);
+    jw_key(&w, "mining");
+    jw_object_begin(&w);
+    jw_kv_str(&w, "variant", mw_variant_name(ev->variant));
+    eve_kv_wire(&w, "method", ev->method, sizeof ev->method);
+    eve_kv_wire(&w, "agent", ev->agent, sizeof ev->agent);
+    eve_kv_wire(&w, "worker", ev->worker, sizeof ev->worker);
+    eve_kv_wire(&w, "algo", ev->algo, sizeof ev->algo);
+    eve_kv_wire(&w, "pool_host", ev->pool_host, sizeof ev->pool_host);
+    eve_kv_wire(&w, "coin", ev->coin, sizeof ev->coin);
+    if (ev->list_name[0])
+        eve_kv_wire(&w, "list", ev->list_name, sizeof ev->list_name);
+    if (ev->list_category[0])
+        jw_kv_str(&w, "list_category", ev->list_category);
+    jw_kv_str(&w, "confirmed_by", (ev->sides & MW_SIDE_CLIENT) && (ev->sides & MW_SIDE_SERVER) ? "both"
+                                  : (ev->sides & MW_SIDE_SERVER)                              ? "pool"
+                                                                                              : "miner");
+    jw_kv_uint(&w, "confidence", ev->confidence);
+    if (a->resolver_note)
+        jw_kv_str(&w, "note", a->resolver_note);
+    if (a->repeats)
+        jw_kv_uint(&w, "repeats", a->repeats);
+    jw_object_end(&w);
+    if (a->geo_country || a->geo_asn) {
+        jw_key(&w, "geoip");
+        jw_object_begin(&w);
+        if (a->geo_country)
+            jw_kv_str(&w, "country", a->geo_country);
+        if (a->geo_city)
+            jw_kv_str(&w, "city", a->geo_city);
+        if (a->geo_asn)
+            jw_kv_uint(&w, "asn", a->geo_asn);
+        if (a->geo_as_org)
+            jw_kv_str(&w, "as_org", a->geo_as_org);
+        jw_object_end(&w);
+    }
+    jw_object_end(&w);
+    eve_emit(e, &w);
+}
+
+void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_variant variant,
+              const struct mw_evidence *info, const char *reason, uint64_t ts_us)
+{
+    struct jw w;
+    int s = miner_dir, d = !miner_dir;
+    jw_init(&w, e->line, sizeof e->line);
+    eve_head(e, &w, f, miner_dir, "flow", ts_us, f->app.app_proto);
+    jw_key(&w, "flow");
+    jw_object_begin(&w);
+    jw_kv_uint(&w, "pkts_toserver", f->pkts[s]);
+    jw_kv_uint(&w, "pkts_toclient", f->pkts[d]);
+    jw_kv_uint(&w, "bytes_toserver", f->bytes[s]);
+    jw_kv_uint(&w, "bytes_toclient", f->bytes[d]);
+    jw_key(&w, "start");
+    eve_write_timestamp(&w, f->first_ts_us);
+    jw_key(&w, "end");
+    eve_write_timestamp(&w, f->last_ts_us);
+    jw_kv_uint(&w, "age", (f->last_ts_us - f->first_ts_us) / 1000000u);
+    jw_kv_bool(&w, "alerted", 1);
+    jw_kv_str(&w, "reason", reason);
+    jw_object_end(&w);
+    jw_key(&w, "mining");
+    jw_object_begin(&w);
+    jw_kv_str(&w, "variant", mw_variant_name(variant));
+    if (info) { /* what the session told us after its alert: authorize usually follows subscribe */
+        eve_kv_wire(&w, "agent", info->agent, MW_EV_AGENT_LEN);
+        eve_kv_wire(&w, "worker", info->worker, MW_EV_WORKER_LEN);
+        eve_kv_wire(&w, "algo", info->algo, MW_EV_ALGO_LEN);
+        eve_kv_wire(&w, "pool_host", info->pool_host, MW_EV_HOST_LEN);
+        eve_kv_wire(&w, "coin", info->coin, MW_EV_COIN_LEN);
+    }
+    jw_kv_uint(&w, "shares_submitted", f->app.shares_submitted);
+    jw_kv_uint(&w, "shares_accepted", f->app.shares_accepted);
+    jw_kv_uint(&w, "shares_rejected", f->app.shares_rejected);
+    jw_kv_uint(&w, "jobs", f->app.jobs);
+    if (f->app.difficulty > 0)
+        jw_kv_double(&w, "difficulty", f->app.difficulty);
+    jw_object_end(&w);
+    jw_object_end(&w);
+    eve_emit(e, &w);
+}
+
+struct eve_stats_walk {
+    struct jw *w;
+    char group[32];
+};
+
+/* Counters arrive as "group.name"; consecutive names of one group form one object. */
+static void eve_stats_counter(void *u, const char *name, uint64_t value)
+{
+    struct eve_stats_walk *sw = u;
+    const char *dot = strchr(name, '.');
+    size_t glen = dot ? (size_t)(dot - name) : 0;
+    if (glen >= sizeof sw->group)
+        glen = sizeof sw->group - 1;
+    if (strlen(sw->group) != glen || strncmp(sw->group, name, glen) != 0) {
+        if (sw->group[0])
+            jw_object_end(sw->w);
+        memcpy(sw->group, name, glen);
+        sw->group[glen] = '\0';
+        if (glen) {
+            jw_key(sw->w, sw->group);
+            jw_object_begin(sw->w);
+        }
+    }
+    jw_kv_uint(sw->w, dot ? dot + 1 : name, value);
+}
+
+void eve_stats(struct eve *e, uint64_t ts_us, uint64_t uptime_s, eve_stats_source *sources,
+               void **srcs, size_t n)
+{
+    struct jw w;
+    jw_init(&w, e->line, sizeof e->line);
+    jw_object_begin(&w);
+    jw_key(&w, "timestamp");
+    eve_write_timestamp(&w, ts_us);
+    if (e->in_iface[0])
+        jw_kv_str(&w, "in_iface", e->in_iface);
+    jw_kv_str(&w, "event_type", "stats");
+    if (e->sensor_name[0])
+        jw_kv_str(&w, "host", e->sensor_name);
+    jw_key(&w, "stats");
+    jw_object_begin(&w);
+    jw_kv_uint(&w, "uptime", uptime_s);
+    struct eve_stats_walk sw = { &w, "" };
+    for (size_t i = 0; i < n; i++)
+        sources[i](srcs[i], eve_stats_counter, &sw);
+    /* The sink's own counters (shared by every worker): lines lost to a full disk or a
+     * gone reader show up in the first stats event that can be written again. */
+    if (e->out) {
+        output_flush(e->out); /* lines still buffered would be missing from the counts */
+        output_stats_foreach(e->out, eve_stats_counter, &sw);
+    }
+    if (sw.group[0])
+        jw_object_end(&w);
+    jw_key(&w, "eve");
+    jw_object_begin(&w);
+    jw_kv_uint(&w, "lines_too_long", e->dropped);
+    jw_object_end(&w);
+    jw_object_end(&w);
+    jw_object_end(&w);
+    eve_emit(e, &w);
+}

@@ -1,0 +1,412 @@
+/* worker.c - the per-packet path. Nothing here allocates per packet: every table it
+ * touches was sized at start-up (flow slab, stream pool, detect buffers). */
+#include "sensor/runtime/worker.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules.h"
+#include "sensor/applayer/appid.h"
+#include "sensor/runtime/config.h"
+#include "sensor/decode/decode.h"
+#include "sensor/detect/detect.h"
+#include "sensor/detect/dnslearn.h"
+#include "sensor/eve/eve.h"
+#include "sensor/flow/flow.h"
+#include "sensor/detect/geoip.h"
+#include "sensor/host/host.h"
+#include "sensor/detect/netset.h"
+#include "sensor/stream/stream.h"
+
+struct worker {
+    int id;
+    const struct worker_shared *sh; /* the run's shared state: rules pointer swapped on reload */
+    struct rules *rules;        /* this worker's view of the active rule set */
+    struct decode_ctx *decode;
+    struct flow_table *flows;
+    struct stream_ctx *stream;
+    struct detect *detect;
+    struct dnslearn *learn;
+    struct hosts *hosts;
+    struct geoip *geoip;
+    struct appid *appid;        /* nDPI labels for flows no dissector of ours claimed; NULL = off */
+    struct eve *eve;
+    uint64_t now_us;
+    uint64_t packets, bytes;
+    uint64_t ndpi_suspicions;
+    uint64_t next_housekeep_us;
+};
+
+static void worker_flow_end(void *user, struct mw_flow *f, enum flow_end_reason why)
+{
+    struct worker *w = user;
+    if (f->proto == IPPROTO_TCP)
+        stream_flow_release(w->stream, f); /* may still deliver held bytes to detect */
+    uint64_t ts = f->last_ts_us > w->now_us ? f->last_ts_us : w->now_us;
+    if (w->appid)
+        appid_flow_end(w->appid, f);
+    detect_flow_end(w->detect, f, flow_end_reason_name(why), ts);
+}
+
+static int worker_finding(void *user, const struct detect_finding *fd, uint32_t *repeats)
+{
+    struct worker *w = user;
+    return hosts_finding(w->hosts, fd, repeats);
+}
+
+struct worker *worker_new(const struct worker_shared *sh, int id, char *err, size_t errlen)
+{
+    const struct mw_config *cfg = sh->cfg;
+    struct worker *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->id = id;
+    w->sh = sh;
+    w->rules = sh->rules;
+
+    struct defrag_params dp = defrag_params_default();
+    dp.memcap = cfg->defrag.memcap;
+    dp.max_trackers = cfg->defrag.max_trackers;
+    dp.timeout_s = cfg->defrag.timeout;
+    w->decode = decode_new(&dp);
+
+    struct flow_params fp;
+    flow_params_default(&fp);
+    fp.memcap = cfg->flow.memcap;
+    fp.hash_buckets = cfg->flow.hash_buckets;
+    fp.evict_batch = cfg->flow.evict_batch;
+    fp.timeout_tcp_new = cfg->flow.timeouts.tcp_new;
+    fp.timeout_tcp_established = cfg->flow.timeouts.tcp_established;
+    fp.timeout_tcp_closed = cfg->flow.timeouts.tcp_closed;
+    fp.timeout_udp = cfg->flow.timeouts.udp;
+    fp.timeout_icmp = cfg->flow.timeouts.icmp;
+    fp.timeout_other = cfg->flow.timeouts.dflt;
+    w->flows = flow_table_new(&fp, worker_flow_end, w);
+
+    struct stream_params sp;
+    stream_params_default(&sp);
+    sp.memcap = cfg->stream.memcap;
+    sp.depth = cfg->stream.depth > UINT32_MAX ? UINT32_MAX : (uint32_t)cfg->stream.depth;
+    sp.max_ooo_segments_per_flow = cfg->stream.max_ooo_segments;
+
+    struct dnslearn_params lp;
+    dnslearn_params_default(&lp);
+    w->learn = dnslearn_new(&lp);
+
+    struct eve_params ep = { 0 };
+    ep.sensor_name = sh->sensor_name;
+    ep.in_iface = sh->in_iface;
+    ep.community_id = cfg->outputs.eve.community_id;
+    ep.community_seed = cfg->outputs.eve.community_id_seed;
+    w->eve = eve_new(&ep, sh->out);
+
+    /* Before the host table: host events carry the pools' geography too. */
+    if (cfg->geoip.enabled) {
+        struct geoip_params gp = { cfg->geoip.country_database, cfg->geoip.city_database,
+                                   cfg->geoip.asn_database, 0 };
+        w->geoip = geoip_open(&gp, err, errlen);
+        if (!w->geoip) {
+            worker_free(w);
+            return NULL;
+        }
+    }
+
+    struct hosts_params hp;
+    hosts_params_default(&hp);
+    hp.home_net = sh->home_net;
+    hp.geoip = w->geoip;
+    hp.track_all = cfg->hosts.track_all;
+    hp.max_hosts = cfg->hosts.max_hosts;
+    hp.max_evidence = cfg->hosts.max_evidence;
+    hp.report_interval_us = (uint64_t)cfg->hosts.report_interval * 1000000u;
+    hp.throttle_window_us = (uint64_t)cfg->alerts.throttle_window * 1000000u;
+    for (size_t i = 0; i < cfg->alerts.nsuppress && hp.nsuppress < HOSTS_MAX_SUPPRESS; i++) {
+        const struct mw_suppress *cs = &cfg->alerts.suppress[i];
+        struct hosts_suppress *hs = &hp.suppress[hp.nsuppress++];
+        hs->sid = cs->sid;
+        if (cs->has_host)
+            netset_prefix_from_cidr(&cs->host, &hs->net, &hs->bits);
+        snprintf(hs->pool, sizeof hs->pool, "%s", cs->pool);
+    }
+    w->hosts = hosts_new(&hp, w->eve);
+
+    if (cfg->detect.ndpi) {
+        struct appid_params ap;
+        appid_params_default(&ap);
+        w->appid = appid_new(&ap);
+        if (!w->appid) {
+            snprintf(err, errlen, "cannot initialise nDPI");
+            worker_free(w);
+            return NULL;
+        }
+    }
+    struct detect_params dtp;
+    detect_params_default(&dtp);
+    dtp.geoip = w->geoip;
+    dtp.buffer_size = (uint32_t)(cfg->stream.buffer_size > (1u << 24) ? (1u << 24) : cfg->stream.buffer_size);
+    dtp.confirm_hold_us = (uint64_t)cfg->detect.confirm_hold * 1000000u;
+    dtp.dns_servers = sh->dns_servers;
+    dtp.proxies = sh->proxies;
+    w->detect = detect_new(&dtp, w->eve, (struct rules *const *)&w->rules, w->learn, worker_finding, w);
+    w->stream = stream_new(&sp, detect_stream_data, detect_stream_gap, w->detect);
+
+    if (!w->decode || !w->flows || !w->stream || !w->learn || !w->eve || !w->detect || !w->hosts) {
+        snprintf(err, errlen, "cannot allocate the worker's tables (memory caps too large?)");
+        worker_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void worker_free(struct worker *w)
+{
+    if (!w)
+        return;
+    if (w->flows)
+        flow_table_free(w->flows);
+    if (w->appid) /* after the flows: their app_proto labels point into it */
+        appid_free(w->appid);
+    if (w->stream)
+        stream_free(w->stream);
+    detect_free(w->detect);
+    hosts_free(w->hosts);
+    dnslearn_free(w->learn);
+    if (w->geoip)
+        geoip_close(w->geoip);
+    eve_free(w->eve);
+    if (w->decode)
+        decode_free(w->decode);
+    free(w);
+}
+
+static void worker_ndpi_suspicion(struct worker *w, struct mw_flow *f, int dir, uint64_t ts_us)
+{
+    struct mw_evidence ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = MW_EV_PROTOCOL;
+    ev.variant = MW_VAR_NDPI;
+    ev.suspicion = 1;
+    ev.confidence = 10;
+    ev.sides = MW_SIDE_CLIENT;
+    /* nDPI does not say who is the client: take the flow's initiator. */
+    ev.client_dir = MW_DIR_FWD;
+    (void)dir;
+    struct detect_finding fd = { f, &ev, MW_DIR_FWD, 0, 3, 0, 0, ts_us, 1 };
+    uint32_t repeats;
+    w->ndpi_suspicions++;
+    hosts_finding(w->hosts, &fd, &repeats);
+}
+
+void worker_packet(struct worker *w, int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint64_t ts_us)
+{
+    struct mw_packet p;
+    if (ts_us > w->now_us)
+        w->now_us = ts_us;
+    w->packets++;
+    w->bytes += wirelen;
+    w->rules = w->sh->rules;
+    if (decode_packet(w->decode, dlt, data, caplen, wirelen, ts_us, &p) != DECODE_OK)
+        return;
+    int dir;
+    struct mw_flow *f = flow_get(w->flows, &p, &dir);
+    if (!f)
+        return;
+    detect_packet(w->detect, f, dir, &p);
+    if (p.proto == IPPROTO_TCP)
+        stream_packet(w->stream, f, dir, &p);
+    /* Our dissectors had the first look; nDPI only names what they did not claim. Its
+     * mining verdict flags ordinary JSON-RPC too, so it is a weak suspicion for the host
+     * score and never an alert. */
+    if (w->appid && !f->app.app_proto && appid_packet(w->appid, f, &p))
+        worker_ndpi_suspicion(w, f, dir, p.ts_us);
+    hosts_flush(w->hosts);
+}
+
+void worker_housekeep(struct worker *w, uint64_t now_us)
+{
+    if (now_us > w->now_us)
+        w->now_us = now_us;
+    flow_housekeep(w->flows, w->now_us);
+    hosts_housekeep(w->hosts, w->now_us);
+}
+
+void worker_drain(struct worker *w, uint64_t now_us)
+{
+    if (now_us > w->now_us)
+        w->now_us = now_us;
+    flow_table_shutdown(w->flows);
+    hosts_flush(w->hosts);
+}
+
+struct worker_cap {
+    uint64_t pk, drop, ifdrop, packets, bytes, mem;
+    int id;
+};
+
+static void worker_capture_counters(void *src, eve_counter_fn cb, void *u)
+{
+    const struct worker_cap *c = src;
+    cb(u, "worker.id", (uint64_t)c->id); /* which fanout member this event covers */
+    cb(u, "capture.kernel_packets", c->pk);
+    cb(u, "capture.kernel_drops", c->drop);
+    cb(u, "capture.kernel_ifdrops", c->ifdrop);
+    cb(u, "capture.packets", c->packets);
+    cb(u, "capture.bytes", c->bytes);
+    cb(u, "memory.in_use", c->mem);
+}
+
+static void worker_decode_counters(void *src, eve_counter_fn cb, void *u)
+{
+    decode_stats_foreach(decode_stats(src), cb, u);
+}
+
+static void worker_flow_counters(void *src, eve_counter_fn cb, void *u)
+{
+    flow_stats_foreach(src, cb, u);
+}
+
+static void worker_stream_counters(void *src, eve_counter_fn cb, void *u)
+{
+    stream_stats_foreach(src, cb, u);
+}
+
+static void worker_detect_counters(void *src, eve_counter_fn cb, void *u)
+{
+    detect_stats_foreach(src, cb, u);
+}
+
+static void worker_learn_counters(void *src, eve_counter_fn cb, void *u)
+{
+    dnslearn_stats_foreach(src, cb, u);
+}
+
+static void worker_host_counters(void *src, eve_counter_fn cb, void *u)
+{
+    hosts_stats_foreach(src, cb, u);
+}
+
+static void worker_appid_counters(void *src, eve_counter_fn cb, void *u)
+{
+    if (src)
+        appid_stats_foreach(src, cb, u);
+}
+
+static void worker_geoip_counters(void *src, eve_counter_fn cb, void *u)
+{
+    if (src)
+        geoip_stats_foreach(src, cb, u);
+}
+
+uint64_t worker_memuse(const struct worker *w)
+{
+    return flow_table_memuse(w->flows) + stream_memuse(w->stream) + detect_memuse(w->detect) +
+           dnslearn_memuse(w->learn) + hosts_memuse(w->hosts) + (w->appid ? appid_memuse(w->appid) : 0);
+}
+
+#define WORKER_NSOURCES 9
+
+static void worker_sources(struct worker *w, struct worker_cap *cap, eve_stats_source *fns, void **srcs)
+{
+    eve_stats_source f[WORKER_NSOURCES] = { worker_capture_counters, worker_decode_counters, worker_flow_counters,
+                                            worker_stream_counters, worker_detect_counters, worker_learn_counters,
+                                            worker_host_counters, worker_geoip_counters, worker_appid_counters };
+    void *s[WORKER_NSOURCES] = { cap, w->decode, w->flows, w->stream, w->detect, w->learn, w->hosts, w->geoip, w->appid };
+    memcpy(fns, f, sizeof f);
+    memcpy(srcs, s, sizeof s);
+}
+
+void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t kernel_packets,
+                  uint64_t kernel_drops, uint64_t kernel_ifdrops)
+{
+    struct worker_cap cap = { kernel_packets, kernel_drops, kernel_ifdrops, w->packets, w->bytes, worker_memuse(w), w->id };
+    eve_stats_source fns[WORKER_NSOURCES];
+    void *srcs[WORKER_NSOURCES];
+    worker_sources(w, &cap, fns, srcs);
+    eve_stats(w->eve, now_us, uptime_s, fns, srcs, WORKER_NSOURCES);
+}
+
+/* ---- totals over several workers ---- */
+
+#define WORKER_MAX_COUNTERS 1024
+
+struct worker_sum {
+    size_t n, at;
+    int mismatch;
+    struct {
+        char name[48];
+        uint64_t v;
+    } c[WORKER_MAX_COUNTERS];
+};
+
+/* The first worker names the counters; the others add to them in the same order. */
+static void worker_sum_add(void *u, const char *name, uint64_t v)
+{
+    struct worker_sum *s = u;
+    if (strcmp(name, "worker.id") == 0)
+        return; /* replaced by workers.count in the total */
+    if (s->at == s->n) {
+        if (s->n == WORKER_MAX_COUNTERS)
+            return;
+        snprintf(s->c[s->n].name, sizeof s->c[s->n].name, "%s", name);
+        s->c[s->n++].v = 0;
+    } else if (strcmp(s->c[s->at].name, name) != 0) {
+        s->mismatch = 1;
+        return;
+    }
+    s->c[s->at++].v += v;
+}
+
+static void worker_sum_replay(void *src, eve_counter_fn cb, void *u)
+{
+    const struct worker_sum *s = src;
+    for (size_t i = 0; i < s->n; i++)
+        cb(u, s->c[i].name, s->c[i].v);
+}
+
+int worker_stats_total(struct worker *const *ws, int n, uint64_t now_us, uint64_t uptime_s,
+                       const uint64_t *kernel_packets, const uint64_t *kernel_drops, const uint64_t *kernel_ifdrops)
+{
+    if (n < 1)
+        return -1;
+    /* Stats time only, never the packet path: one allocation for the table. */
+    struct worker_sum *s = calloc(1, sizeof *s);
+    if (!s)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        struct worker *w = ws[i];
+        struct worker_cap cap = { kernel_packets[i], kernel_drops[i], kernel_ifdrops[i], w->packets, w->bytes,
+                                  worker_memuse(w), w->id };
+        eve_stats_source fns[WORKER_NSOURCES];
+        void *srcs[WORKER_NSOURCES];
+        worker_sources(w, &cap, fns, srcs);
+        s->at = 0;
+        for (size_t k = 0; k < WORKER_NSOURCES; k++)
+            fns[k](srcs[k], worker_sum_add, s);
+    }
+    if (s->n < WORKER_MAX_COUNTERS) {
+        snprintf(s->c[s->n].name, sizeof s->c[s->n].name, "workers.count");
+        s->c[s->n++].v = (uint64_t)n;
+    }
+    int rc = s->mismatch ? -1 : 0;
+    if (!s->mismatch) {
+        eve_stats_source fn = worker_sum_replay;
+        void *src = s;
+        eve_stats(ws[0]->eve, now_us, uptime_s, &fn, &src, 1);
+    }
+    free(s);
+    return rc;
+}
+
+struct eve *worker_eve(struct worker *w)
+{
+    return w->eve;
+}
+
+struct rules *const *worker_rules_slot(struct worker *w)
+{
+    return (struct rules *const *)&w->rules;
+}
