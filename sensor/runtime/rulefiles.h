@@ -1,0 +1,17 @@
+/* rulefiles.h - which rule files a run loads, and loading them into one rule set.
+ * Start-up and every SIGUSR2 reload go through here, so both see the same files. */
+#ifndef MW_RULEFILES_H
+#define MW_RULEFILES_H
+
+#include <stddef.h>
+
+struct mw_config;
+struct rules;
+
+/* The files the configuration names (relative to rules.directory), else every *.yaml of
+ * that directory in name order, then the nextra files of -s on top. NULL with a message
+ * naming FILE:LINE:COL in err when a file does not load. */
+struct rules *rulefiles_load(const struct mw_config *cfg, const char *const *extra, size_t nextra, char *err,
+                             size_t errlen);
+
+#endif
