@@ -19,7 +19,20 @@ static const char *const mw_variant_names[MW_VAR__COUNT] = {
     [MW_VAR_HTTP_HOST] = "http-host",
     [MW_VAR_POOL_ADDRESS] = "pool-address",
     [MW_VAR_NDPI] = "ndpi",
+    [MW_VAR_SOCKS_CONNECT] = "socks-connect",
 };
+
+static const char *const mw_proxy_names[MW_PROXY__COUNT] = {
+    [MW_PROXY_NONE] = "none",   [MW_PROXY_SOCKS4] = "socks4",     [MW_PROXY_SOCKS4A] = "socks4a",
+    [MW_PROXY_SOCKS5] = "socks5", [MW_PROXY_V1] = "proxy-v1", [MW_PROXY_V2] = "proxy-v2",
+};
+
+const char *mw_proxy_proto_name(enum mw_proxy_proto p)
+{
+    if ((unsigned)p >= MW_PROXY__COUNT)
+        return "none";
+    return mw_proxy_names[p];
+}
 
 const char *mw_variant_name(enum mw_variant v)
 {

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/addr.h"
+
 /* The `mining.variant` values of docs/eve.md, in registry order. */
 enum mw_variant {
     MW_VAR_NONE = 0,
@@ -30,6 +32,7 @@ enum mw_variant {
     MW_VAR_HTTP_HOST,    /* HTTP Host / absolute URI / CONNECT target of a listed pool */
     MW_VAR_POOL_ADDRESS, /* connection to a listed or DNS-learned pool address */
     MW_VAR_NDPI,         /* nDPI's mining guess: a suspicion only, never an alert */
+    MW_VAR_SOCKS_CONNECT, /* SOCKS4/4a/5 CONNECT target of a listed pool (name or address) */
     MW_VAR__COUNT
 };
 
@@ -39,7 +42,23 @@ const char *mw_variant_name(enum mw_variant v);
 enum mw_ev_kind {
     MW_EV_PROTOCOL = 0, /* a mining protocol was seen: complete evidence by itself */
     MW_EV_NAME,         /* a name was seen (DNS/SNI/Host/CONNECT): detect.c matches it against the lists */
+    MW_EV_PROXY,        /* a proxy handshake (SOCKS request, PROXY-protocol header): `proxy` holds
+                           its facts, pool_host a target name; detect.c keeps them for the
+                           flow's alerts and matches the target against the lists */
 };
+
+/* Which proxy protocol stood in front of the stream (the `mining.proxy.protocol` values). */
+enum mw_proxy_proto {
+    MW_PROXY_NONE = 0,
+    MW_PROXY_SOCKS4,
+    MW_PROXY_SOCKS4A,
+    MW_PROXY_SOCKS5,
+    MW_PROXY_V1, /* HAProxy PROXY protocol, text header */
+    MW_PROXY_V2, /* HAProxy PROXY protocol, binary header */
+    MW_PROXY__COUNT
+};
+
+const char *mw_proxy_proto_name(enum mw_proxy_proto p);
 
 /* Which side(s) of the protocol the evidence came from (bit mask). */
 #define MW_SIDE_CLIENT 0x01
@@ -53,6 +72,17 @@ enum mw_ev_kind {
 #define MW_EV_HOST_LEN 256
 #define MW_EV_COIN_LEN 16
 #define MW_EV_LIST_LEN 64
+
+/* What a proxy handshake told about the connection behind it. */
+struct mw_proxy_facts {
+    uint8_t proto;           /* enum mw_proxy_proto; MW_PROXY_NONE when no proxy was seen */
+    uint8_t has_target_addr; /* SOCKS: the target was given as an address */
+    uint8_t has_src;         /* PROXY protocol: the original connection's endpoints are known */
+    uint16_t target_port;    /* SOCKS: the target's port (its name is in pool_host) */
+    struct mw_addr target_addr;
+    struct mw_addr src, dst; /* PROXY protocol: the original client and the address it reached */
+    uint16_t src_port, dst_port;
+};
 
 struct mw_dns_record; /* dissectors/dns.h */
 struct mw_tls_hello;  /* dissectors/tls.h */
@@ -74,6 +104,7 @@ struct mw_evidence {
     /* Filled by detect.c when a list matched (MW_EV_NAME and pool addresses). */
     char list_name[MW_EV_LIST_LEN];
     char list_category[24];
+    struct mw_proxy_facts proxy; /* MW_EV_PROXY, and name evidence of a SOCKS target */
     /* Optional protocol records for the EVE `dns` / `tls` objects; valid only during emit. */
     const struct mw_dns_record *dns;
     const struct mw_tls_hello *tls;

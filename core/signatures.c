@@ -51,6 +51,7 @@ uint32_t mw_signature_for_variant(enum mw_variant v)
     case MW_VAR_TLS_SNI: return MW_SID_TLS_SNI_POOL;
     case MW_VAR_HTTP_HOST: return MW_SID_HTTP_HOST_POOL;
     case MW_VAR_POOL_ADDRESS: return MW_SID_POOL_ADDRESS;
+    case MW_VAR_SOCKS_CONNECT: return MW_SID_HTTP_CONNECT_POOL;
     case MW_VAR_NDPI:
     case MW_VAR_NONE:
     case MW_VAR__COUNT:
