@@ -1,10 +1,7 @@
-/* detect.c - dissector dispatch and the alert decision.
+/* detect.c - the alert decision: evidence merging, the confirm hold, name and address
+ * matching, and the one place that raises an alert.
  *
- * Design: each flow gets at most one dissector, chosen by probing the first bytes of
- * either direction (content, not ports, decides; the registry order breaks ties). The
- * dissector sees in-order bytes; what it does not consume is kept here, in a bounded
- * per-direction buffer, and offered again with the next bytes (dissectors/dissector.h).
- *
+ * The app-layer engine (sensor/applayer/) hands over every piece of dissector evidence.
  * Evidence is merged per flow. A protocol seen from one side only is held for
  * confirm_hold so the other side's reply can confirm it: one alert per flow and
  * signature, severity 1 when both sides spoke the protocol, 2 for one side, 3 for a
@@ -12,69 +9,46 @@
  * answers for listed names teach the DNS-learned address table, and the first packet
  * of every flow is checked against listed and learned pool addresses.
  *
- * Per-flow state (the detect record, each dissector's state, merged evidence) comes from
- * block pools recycled through free lists, so once the busiest moment has been seen a
- * flow starting or ending mallocs nothing (tests/unit/test_noalloc.c). Their number is
- * bounded by the flow table's memcap: at most one record per live flow.
+ * Per-flow records and merged evidence come from block pools recycled through free lists,
+ * so once the busiest moment has been seen a flow starting or ending mallocs nothing
+ * (tests/unit/test_noalloc.c). Their number is bounded by the flow table's memcap: at most
+ * one record per live flow.
  */
 #include "sensor/detect/detect.h"
 
 #include <netinet/in.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/dissector.h"
 #include "dissectors/dns.h"
-#include "dissectors/http.h"
-#include "dissectors/stratum.h"
-#include "dissectors/sv2.h"
-#include "dissectors/tls.h"
 #include "rules/rules.h"
+#include "sensor/applayer/applayer.h"
 #include "sensor/detect/dnslearn.h"
+#include "sensor/eve/enrich.h"
 #include "sensor/eve/eve.h"
 #include "sensor/flow/flow.h"
-#include "sensor/detect/geoip.h"
 #include "sensor/detect/netset.h"
 #include "core/pool.h"
 #include "core/signatures.h"
 
-/* Probe order: the most specific first-byte tests first. */
-static const struct mw_dissector *const detect_registry[] = {
-    &stratum_dissector, &http_dissector, &tls_dissector, &sv2_dissector, &dns_dissector,
-};
-#define DETECT_NDISS (sizeof detect_registry / sizeof detect_registry[0])
 #define DETECT_MAX_ALERTED 8
 #define DETECT_RESOLVERS 256
 
-struct detect_buf {
-    struct detect_buf *next_free;
-    uint32_t len;
-    uint8_t data[]; /* buffer_size bytes */
-};
-
 struct detect_flow {
-    const struct mw_dissector *diss;
-    void *dstate;              /* a block of state_pool[diss_i] */
-    uint8_t diss_i;
-    struct detect_buf *left[2];
+    struct applayer_flow al;   /* the app-layer engine's part */
     struct mw_evidence *pend;  /* merged protocol evidence not yet alerted */
     struct mw_evidence *info;  /* what the flow event and host verdicts learn after the alert */
     uint64_t pend_deadline_us;
     uint32_t alerted[DETECT_MAX_ALERTED];
     uint8_t nalerted;
-    uint8_t probed;            /* bit per direction */
-    uint8_t done;              /* nothing more to inspect */
     uint8_t miner_dir;
     uint8_t proto_alerted;
     enum mw_variant variant;
 };
 
 struct detect_counters {
-    uint64_t flows_inspected, dissector_attached[DETECT_NDISS], dissector_malformed, buffer_overflow,
-        buffer_exhausted, gaps, alerts, suppressed, allowlisted, names_seen, names_matched,
-        crypto_general, pool_address, dns_learned_address, on_behalf, alloc_fail, reprobes,
-        malformed_input;
+    uint64_t alerts, suppressed, allowlisted, names_seen, names_matched, crypto_general, pool_address,
+        dns_learned_address, on_behalf, alloc_fail;
 };
 
 struct detect {
@@ -87,18 +61,10 @@ struct detect {
     /* Hosts seen serving DNS on port 53: their own lookups are made on behalf of clients. */
     struct mw_addr resolvers[DETECT_RESOLVERS];
     unsigned nresolvers, resolver_next;
-    struct detect_buf *free_bufs;
-    uint32_t bufs_in_use;
-    struct mw_pool *flow_pool, *ev_pool, *state_pool[DETECT_NDISS];
+    struct applayer *al;
+    struct mw_pool *flow_pool, *ev_pool;
     uint64_t live_flows;
     struct detect_counters c;
-};
-
-/* What an emit callback needs to know: kept on the stack for the duration of one feed. */
-struct detect_call {
-    struct detect *d;
-    struct mw_flow *f;
-    struct detect_flow *df;
 };
 
 void detect_params_default(struct detect_params *p)
@@ -109,6 +75,8 @@ void detect_params_default(struct detect_params *p)
     p->confirm_hold_us = 30000000;
 }
 
+static void detect_evidence(void *user, struct mw_flow *f, const struct mw_evidence *ev, uint64_t ts_us);
+
 struct detect *detect_new(const struct detect_params *p, struct eve *eve, struct rules *const *rules,
                           struct dnslearn *learn, detect_finding_fn on_finding, void *finding_user)
 {
@@ -116,8 +84,6 @@ struct detect *detect_new(const struct detect_params *p, struct eve *eve, struct
     if (!d)
         return NULL;
     d->p = *p;
-    if (d->p.buffer_size < 1024)
-        d->p.buffer_size = 1024;
     d->eve = eve;
     d->rules = rules;
     d->learn = learn;
@@ -125,13 +91,9 @@ struct detect *detect_new(const struct detect_params *p, struct eve *eve, struct
     d->finding_user = finding_user;
     d->flow_pool = pool_new(sizeof(struct detect_flow), 0);
     d->ev_pool = pool_new(sizeof(struct mw_evidence), 0);
-    int ok = d->flow_pool && d->ev_pool;
-    for (size_t i = 0; i < DETECT_NDISS; i++) {
-        size_t sz = detect_registry[i]->state_size;
-        d->state_pool[i] = pool_new(sz ? sz : 1, 0);
-        ok = ok && d->state_pool[i];
-    }
-    if (!ok) {
+    struct applayer_params ap = { p->buffer_size, p->max_buffers };
+    d->al = applayer_new(&ap, detect_evidence, d);
+    if (!d->flow_pool || !d->ev_pool || !d->al) {
         detect_free(d);
         return NULL;
     }
@@ -142,49 +104,10 @@ void detect_free(struct detect *d)
 {
     if (!d)
         return;
-    while (d->free_bufs) {
-        struct detect_buf *b = d->free_bufs;
-        d->free_bufs = b->next_free;
-        free(b);
-    }
+    applayer_free(d->al);
     pool_free(d->flow_pool);
     pool_free(d->ev_pool);
-    for (size_t i = 0; i < DETECT_NDISS; i++)
-        pool_free(d->state_pool[i]);
     free(d);
-}
-
-/* Buffers are recycled through a free list: memory is taken once per concurrent partial
- * message, never per packet, and capped by max_buffers. */
-static struct detect_buf *detect_buf_get(struct detect *d)
-{
-    struct detect_buf *b = d->free_bufs;
-    if (b) {
-        d->free_bufs = b->next_free;
-    } else {
-        if (d->bufs_in_use >= d->p.max_buffers) {
-            d->c.buffer_exhausted++;
-            return NULL;
-        }
-        b = malloc(sizeof *b + d->p.buffer_size);
-        if (!b) {
-            d->c.alloc_fail++;
-            return NULL;
-        }
-    }
-    d->bufs_in_use++;
-    b->len = 0;
-    b->next_free = NULL;
-    return b;
-}
-
-static void detect_buf_put(struct detect *d, struct detect_buf *b)
-{
-    if (!b)
-        return;
-    d->bufs_in_use--;
-    b->next_free = d->free_bufs;
-    d->free_bufs = b;
 }
 
 static struct detect_flow *detect_flow_get(struct detect *d, struct mw_flow *f)
@@ -276,18 +199,13 @@ static void detect_raise(struct detect *d, struct mw_flow *f, struct detect_flow
     if (on_behalf)
         a.resolver_note = ev->variant == MW_VAR_DNS ? "asked by a DNS server on behalf of its clients"
                                                     : "requested by a configured proxy on behalf of its clients";
-    struct geoip_result geo;
-    if (d->p.geoip && geoip_lookup(d->p.geoip, &f->addr[!miner_dir], &geo)) {
-        a.geo_country = geo.country[0] ? geo.country : NULL;
-        a.geo_city = geo.city[0] ? geo.city : NULL;
-        a.geo_as_org = geo.as_org[0] ? geo.as_org : NULL;
-        a.geo_asn = geo.asn;
-    }
     f->alerted = 1;
     df->miner_dir = (uint8_t)miner_dir;
     if (df->variant == MW_VAR_NONE || ev->kind == MW_EV_PROTOCOL)
         df->variant = ev->variant;
     d->c.alerts++;
+    struct geoip_result geo;
+    eve_enrich_alert(&a, d->p.geoip, &f->addr[!miner_dir], &geo);
     eve_alert(d->eve, &a);
 }
 
@@ -444,198 +362,24 @@ static void detect_name(struct detect *d, struct mw_flow *f, struct detect_flow 
     detect_raise(d, f, df, &out, sid, sev, ev->client_dir, ts_us, on_behalf);
 }
 
-static void detect_emit(struct mw_dctx *ctx, const struct mw_evidence *ev)
+/* The app-layer engine's emit function: it only runs on flows detect handed to it, so the
+ * flow already has its record. */
+static void detect_evidence(void *user, struct mw_flow *f, const struct mw_evidence *ev, uint64_t ts_us)
 {
-    struct detect_call *call = ctx->sink;
+    struct detect *d = user;
+    struct detect_flow *df = f->detect;
+    if (!df)
+        return;
     if (ev->kind == MW_EV_NAME)
-        detect_name(call->d, call->f, call->df, ev, ctx->ts_us);
+        detect_name(d, f, df, ev, ts_us);
     else
-        detect_protocol(call->d, call->f, call->df, ev, ctx->ts_us);
-}
-
-static void detect_ctx(struct mw_dctx *ctx, struct detect_call *call, uint64_t ts_us)
-{
-    struct mw_flow *f = call->f;
-    memset(ctx, 0, sizeof *ctx);
-    ctx->ts_us = ts_us;
-    ctx->port[MW_DIR_FWD] = f->port[MW_DIR_FWD];
-    ctx->port[MW_DIR_REV] = f->port[MW_DIR_REV];
-    ctx->handshake_seen = f->handshake_seen;
-    ctx->app = &f->app;
-    ctx->emit = detect_emit;
-    ctx->sink = call;
-    /* One sensor-wide counter: a per-flow one died with the flow and never reached stats. */
-    ctx->malformed = &call->d->c.malformed_input;
-}
-
-static void detect_detach(struct detect *d, struct detect_flow *df, struct mw_dctx *ctx)
-{
-    if (df->diss && df->diss->fini)
-        df->diss->fini(df->dstate, ctx);
-    pool_put(d->state_pool[df->diss_i], df->dstate);
-    df->dstate = NULL;
-    df->diss = NULL;
-    df->done = 1;
-    for (int i = 0; i < 2; i++) {
-        detect_buf_put(d, df->left[i]);
-        df->left[i] = NULL;
-    }
-}
-
-static void detect_after_feed(struct detect *d, struct mw_flow *f, struct detect_flow *df, struct mw_dctx *ctx)
-{
-    if (ctx->keep_following)
-        f->keep_following = 1;
-    if (ctx->closed && df->diss)
-        detect_detach(d, df, ctx);
-}
-
-static void detect_probe(struct detect *d, struct mw_flow *f, struct detect_flow *df, int dir,
-                         const uint8_t *data, size_t len, uint8_t transport, struct mw_dctx *ctx)
-{
-    const struct mw_dissector *maybe = NULL;
-    size_t maybe_i = 0;
-    df->probed |= (uint8_t)(1u << dir);
-    for (size_t i = 0; i < DETECT_NDISS; i++) {
-        const struct mw_dissector *ds = detect_registry[i];
-        if (!(ds->transports & transport))
-            continue;
-        int r = ds->probe(data, len, dir, ctx);
-        if (r == MW_PROBE_YES) {
-            maybe = ds;
-            maybe_i = i;
-            break;
-        }
-        if (r == MW_PROBE_MAYBE && !maybe) {
-            maybe = ds;
-            maybe_i = i;
-        }
-    }
-    if (!maybe) {
-        if (df->probed == 3 || transport == MW_TRANSPORT_UDP)
-            df->done = 1;
-        return;
-    }
-    df->dstate = pool_get(d->state_pool[maybe_i]);
-    if (!df->dstate) {
-        d->c.alloc_fail++;
-        df->done = 1;
-        return;
-    }
-    memset(df->dstate, 0, maybe->state_size ? maybe->state_size : 1);
-    df->diss_i = (uint8_t)maybe_i;
-    if (maybe->init)
-        maybe->init(df->dstate);
-    df->diss = maybe;
-    d->c.dissector_attached[maybe_i]++;
-    f->app.app_proto = maybe->name; /* ours wins over a label nDPI may have given earlier */
-}
-
-/* Offer bytes to the dissector until it stops consuming; returns bytes consumed, or -1 when it detached. */
-static long detect_consume(struct detect *d, struct detect_flow *df, struct mw_dctx *ctx, int dir,
-                           const uint8_t *data, size_t len)
-{
-    size_t off = 0;
-    while (off < len && df->diss) {
-        long c = df->diss->feed(df->dstate, ctx, dir, data + off, len - off);
-        if (c < 0) {
-            d->c.dissector_malformed++;
-            detect_detach(d, df, ctx);
-            return -1;
-        }
-        if (c == 0)
-            break;
-        off += (size_t)c > len - off ? len - off : (size_t)c;
-        if (ctx->closed || ctx->reprobe)
-            break;
-    }
-    return (long)off;
-}
-
-static void detect_overflow(struct detect *d, struct detect_flow *df, struct mw_dctx *ctx, int dir)
-{
-    d->c.buffer_overflow++;
-    if (df->left[dir])
-        df->left[dir]->len = 0;
-    if (df->diss && df->diss->gap)
-        df->diss->gap(df->dstate, ctx, dir);
-}
-
-static void detect_feed(struct detect *d, struct detect_flow *df, int dir,
-                        const uint8_t *data, size_t len, struct mw_dctx *ctx)
-{
-    struct detect_buf *b = df->left[dir];
-    const uint32_t cap = d->p.buffer_size;
-    if (!b || b->len == 0) {
-        long c = detect_consume(d, df, ctx, dir, data, len);
-        if (c < 0 || !df->diss)
-            return;
-        data += c;
-        len -= (size_t)c;
-        if (len == 0)
-            return;
-        if (len >= cap) { /* a message longer than we keep: count it, resynchronise */
-            detect_overflow(d, df, ctx, dir);
-            return;
-        }
-        if (!b && !(b = df->left[dir] = detect_buf_get(d))) {
-            detect_overflow(d, df, ctx, dir);
-            return;
-        }
-        memcpy(b->data, data, len);
-        b->len = (uint32_t)len;
-        return;
-    }
-    while (len > 0 && df->diss) {
-        size_t n = cap - b->len < len ? cap - b->len : len;
-        memcpy(b->data + b->len, data, n);
-        b->len += (uint32_t)n;
-        data += n;
-        len -= n;
-        long c = detect_consume(d, df, ctx, dir, b->data, b->len);
-        if (c < 0 || !df->diss)
-            return;
-        if ((size_t)c < b->len)
-            memmove(b->data, b->data + c, b->len - (size_t)c);
-        b->len -= (uint32_t)c;
-        if (b->len == cap) /* full and nothing consumed */
-            detect_overflow(d, df, ctx, dir);
-    }
-    if (b->len == 0) {
-        detect_buf_put(d, b);
-        df->left[dir] = NULL;
-    }
+        detect_protocol(d, f, df, ev, ts_us);
 }
 
 static void detect_check_pending(struct detect *d, struct mw_flow *f, struct detect_flow *df, uint64_t ts_us)
 {
     if (df->pend && ts_us >= df->pend_deadline_us)
         detect_flush_pending(d, f, df, ts_us);
-}
-
-/* The owning dissector handed the stream on (CONNECT tunnel): detach it and probe what
- * follows as a new stream. Bytes already kept for this direction are the tunnel's first. */
-static void detect_reprobe(struct detect *d, struct mw_flow *f, struct detect_flow *df, int dir,
-                           struct mw_dctx *ctx)
-{
-    struct detect_buf *rest = df->left[dir];
-    df->left[dir] = NULL;
-    detect_detach(d, df, ctx);
-    df->done = 0;
-    df->probed = 0;
-    f->app.app_proto = NULL;
-    d->c.reprobes++;
-    if (rest && rest->len) {
-        struct mw_dctx c2;
-        struct detect_call call = { d, f, df };
-        detect_ctx(&c2, &call, ctx->ts_us);
-        detect_probe(d, f, df, dir, rest->data, rest->len, MW_TRANSPORT_TCP, &c2);
-        if (df->diss) {
-            detect_feed(d, df, dir, rest->data, rest->len, &c2);
-            detect_after_feed(d, f, df, &c2);
-        }
-    }
-    detect_buf_put(d, rest);
 }
 
 void detect_stream_data(void *user, struct mw_flow *f, int dir, const uint8_t *data, size_t len, uint64_t ts_us)
@@ -645,42 +389,14 @@ void detect_stream_data(void *user, struct mw_flow *f, int dir, const uint8_t *d
     if (!df || len == 0)
         return;
     detect_check_pending(d, f, df, ts_us);
-    if (df->done)
-        return;
-    struct detect_call call = { d, f, df };
-    struct mw_dctx ctx;
-    detect_ctx(&ctx, &call, ts_us);
-    if (!df->diss) {
-        if (df->probed & (1u << dir))
-            return;
-        if (!df->probed)
-            d->c.flows_inspected++;
-        detect_probe(d, f, df, dir, data, len, MW_TRANSPORT_TCP, &ctx);
-        if (!df->diss)
-            return;
-    }
-    detect_feed(d, df, dir, data, len, &ctx);
-    if (ctx.reprobe && df->diss) {
-        detect_reprobe(d, f, df, dir, &ctx);
-        return;
-    }
-    detect_after_feed(d, f, df, &ctx);
+    applayer_stream_data(d->al, f, &df->al, dir, data, len, ts_us);
 }
 
 void detect_stream_gap(void *user, struct mw_flow *f, int dir, uint32_t lost)
 {
     struct detect *d = user;
     struct detect_flow *df = f->detect;
-    d->c.gaps++;
-    if (!df || !df->diss)
-        return;
-    struct detect_call call = { d, f, df };
-    struct mw_dctx ctx;
-    detect_ctx(&ctx, &call, f->last_ts_us);
-    if (df->left[dir])
-        df->left[dir]->len = 0;
-    if (df->diss->gap)
-        df->diss->gap(df->dstate, &ctx, dir);
+    applayer_stream_gap(d->al, f, df ? &df->al : NULL, dir);
     (void)lost;
 }
 
@@ -731,20 +447,7 @@ void detect_packet(struct detect *d, struct mw_flow *f, int dir, const struct mw
         return;
     if (!df && !(df = detect_flow_get(d, f)))
         return;
-    if (df->done)
-        return;
-    struct detect_call call = { d, f, df };
-    struct mw_dctx ctx;
-    detect_ctx(&ctx, &call, p->ts_us);
-    if (!df->diss) {
-        d->c.flows_inspected++;
-        detect_probe(d, f, df, dir, p->payload, p->payload_len, MW_TRANSPORT_UDP, &ctx);
-        if (!df->diss)
-            return;
-    }
-    if (df->diss->feed(df->dstate, &ctx, dir, p->payload, p->payload_len) < 0)
-        d->c.dissector_malformed++;
-    detect_after_feed(d, f, df, &ctx);
+    applayer_datagram(d->al, f, &df->al, dir, p->payload, p->payload_len, p->ts_us);
 }
 
 void detect_flow_end(struct detect *d, struct mw_flow *f, const char *reason, uint64_t ts_us)
@@ -752,11 +455,7 @@ void detect_flow_end(struct detect *d, struct mw_flow *f, const char *reason, ui
     struct detect_flow *df = f->detect;
     if (!df)
         return;
-    struct detect_call call = { d, f, df };
-    struct mw_dctx ctx;
-    detect_ctx(&ctx, &call, ts_us);
-    if (df->diss)
-        detect_detach(d, df, &ctx);
+    applayer_flow_end(d->al, f, &df->al, ts_us);
     detect_flush_pending(d, f, df, ts_us);
     if (f->alerted)
         eve_flow(d->eve, f, df->miner_dir, df->variant, df->info, reason, ts_us);
@@ -769,17 +468,7 @@ void detect_flow_end(struct detect *d, struct mw_flow *f, const char *reason, ui
 
 void detect_stats_foreach(const struct detect *d, void (*cb)(void *u, const char *name, uint64_t v), void *u)
 {
-    cb(u, "detect.flows_inspected", d->c.flows_inspected);
-    for (size_t i = 0; i < DETECT_NDISS; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "detect.attached_%s", detect_registry[i]->name);
-        cb(u, name, d->c.dissector_attached[i]);
-    }
-    cb(u, "detect.dissector_malformed", d->c.dissector_malformed);
-    cb(u, "detect.malformed_input", d->c.malformed_input);
-    cb(u, "detect.buffer_overflow", d->c.buffer_overflow);
-    cb(u, "detect.buffer_exhausted", d->c.buffer_exhausted);
-    cb(u, "detect.gaps", d->c.gaps);
+    applayer_stats_foreach(d->al, cb, u);
     cb(u, "detect.alerts", d->c.alerts);
     cb(u, "detect.suppressed", d->c.suppressed);
     cb(u, "detect.allowlisted", d->c.allowlisted);
@@ -789,16 +478,11 @@ void detect_stats_foreach(const struct detect *d, void (*cb)(void *u, const char
     cb(u, "detect.pool_address", d->c.pool_address);
     cb(u, "detect.dns_learned_address", d->c.dns_learned_address);
     cb(u, "detect.on_behalf", d->c.on_behalf);
-    cb(u, "detect.alloc_fail", d->c.alloc_fail);
-    cb(u, "detect.reprobes", d->c.reprobes);
-    cb(u, "detect.buffers_in_use", d->bufs_in_use);
+    cb(u, "detect.alloc_fail", d->c.alloc_fail + applayer_alloc_failures(d->al));
 }
 
 size_t detect_memuse(const struct detect *d)
 {
     /* Pools keep their chunks after the flows end: what they hold is what the process uses. */
-    size_t pools = pool_allocated(d->flow_pool) + pool_allocated(d->ev_pool);
-    for (size_t i = 0; i < DETECT_NDISS; i++)
-        pools += pool_allocated(d->state_pool[i]);
-    return sizeof *d + (size_t)d->bufs_in_use * (sizeof(struct detect_buf) + d->p.buffer_size) + pools;
+    return sizeof *d + pool_allocated(d->flow_pool) + pool_allocated(d->ev_pool) + applayer_memuse(d->al);
 }

@@ -1,5 +1,6 @@
-/* detect.h - from reassembled stream bytes to findings: dissector dispatch, evidence merging,
- * pool-list matching and the alert decision. One struct detect per worker thread. */
+/* detect.h - from packets and stream bytes to alerts: the flow's app-layer engine
+ * (sensor/applayer/, owned here), evidence merging, pool-list matching and the alert
+ * decision. One struct detect per worker thread. */
 #ifndef MW_DETECT_H
 #define MW_DETECT_H
 

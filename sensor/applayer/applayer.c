@@ -1,0 +1,416 @@
+/* applayer.c - dissector registry, probing, per-flow dissector state and leftover buffers.
+ *
+ * Design: each flow gets at most one dissector, chosen by probing the first bytes of
+ * either direction (content, not ports, decides; the registry order breaks ties). The
+ * dissector sees in-order bytes; what it does not consume is kept here, in a bounded
+ * per-direction buffer, and offered again with the next bytes (dissectors/dissector.h).
+ * A dissector that sets ctx->reprobe (an HTTP CONNECT tunnel opened) is detached and the
+ * bytes after it are probed afresh as a new stream.
+ *
+ * Dissector state comes from one block pool per registry entry and buffers from a free
+ * list, so once the busiest moment has been seen a flow starting or ending mallocs nothing
+ * (tests/unit/test_noalloc.c). Buffers are capped by max_buffers; state blocks by the flow
+ * table's memcap (at most one per live flow).
+ */
+#include "sensor/applayer/applayer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/pool.h"
+#include "dissectors/dissector.h"
+#include "dissectors/dns.h"
+#include "dissectors/http.h"
+#include "dissectors/stratum.h"
+#include "dissectors/sv2.h"
+#include "dissectors/tls.h"
+#include "sensor/flow/flow.h"
+
+/* Probe order: the most specific first-byte tests first. */
+static const struct mw_dissector *const applayer_registry[] = {
+    &stratum_dissector, &http_dissector, &tls_dissector, &sv2_dissector, &dns_dissector,
+};
+#define APPLAYER_NDISS (sizeof applayer_registry / sizeof applayer_registry[0])
+
+struct applayer_buf {
+    struct applayer_buf *next_free;
+    uint32_t len;
+    uint8_t data[]; /* buffer_size bytes */
+};
+
+struct applayer_counters {
+    uint64_t flows_inspected, dissector_attached[APPLAYER_NDISS], dissector_malformed, buffer_overflow,
+        buffer_exhausted, gaps, alloc_fail, reprobes, malformed_input;
+};
+
+struct applayer {
+    struct applayer_params p;
+    applayer_emit_fn emit;
+    void *user;
+    struct applayer_buf *free_bufs;
+    uint32_t bufs_in_use;
+    struct mw_pool *state_pool[APPLAYER_NDISS];
+    struct applayer_counters c;
+};
+
+/* What the emit trampoline needs: kept on the stack for the duration of one feed. */
+struct applayer_call {
+    struct applayer *a;
+    struct mw_flow *f;
+};
+
+struct applayer *applayer_new(const struct applayer_params *p, applayer_emit_fn emit, void *user)
+{
+    struct applayer *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->p = *p;
+    if (a->p.buffer_size < 1024)
+        a->p.buffer_size = 1024;
+    a->emit = emit;
+    a->user = user;
+    int ok = 1;
+    for (size_t i = 0; i < APPLAYER_NDISS; i++) {
+        size_t sz = applayer_registry[i]->state_size;
+        a->state_pool[i] = pool_new(sz ? sz : 1, 0);
+        ok = ok && a->state_pool[i];
+    }
+    if (!ok) {
+        applayer_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+void applayer_free(struct applayer *a)
+{
+    if (!a)
+        return;
+    while (a->free_bufs) {
+        struct applayer_buf *b = a->free_bufs;
+        a->free_bufs = b->next_free;
+        free(b);
+    }
+    for (size_t i = 0; i < APPLAYER_NDISS; i++)
+        pool_free(a->state_pool[i]);
+    free(a);
+}
+
+/* Buffers are recycled through a free list: memory is taken once per concurrent partial
+ * message, never per packet, and capped by max_buffers. */
+static struct applayer_buf *applayer_buf_get(struct applayer *a)
+{
+    struct applayer_buf *b = a->free_bufs;
+    if (b) {
+        a->free_bufs = b->next_free;
+    } else {
+        if (a->bufs_in_use >= a->p.max_buffers) {
+            a->c.buffer_exhausted++;
+            return NULL;
+        }
+        b = malloc(sizeof *b + a->p.buffer_size);
+        if (!b) {
+            a->c.alloc_fail++;
+            return NULL;
+        }
+    }
+    a->bufs_in_use++;
+    b->len = 0;
+    b->next_free = NULL;
+    return b;
+}
+
+static void applayer_buf_put(struct applayer *a, struct applayer_buf *b)
+{
+    if (!b)
+        return;
+    a->bufs_in_use--;
+    b->next_free = a->free_bufs;
+    a->free_bufs = b;
+}
+
+static void applayer_emit(struct mw_dctx *ctx, const struct mw_evidence *ev)
+{
+    struct applayer_call *call = ctx->sink;
+    if (call->a->emit)
+        call->a->emit(call->a->user, call->f, ev, ctx->ts_us);
+}
+
+static void applayer_ctx(struct mw_dctx *ctx, struct applayer_call *call, uint64_t ts_us)
+{
+    struct mw_flow *f = call->f;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->ts_us = ts_us;
+    ctx->port[MW_DIR_FWD] = f->port[MW_DIR_FWD];
+    ctx->port[MW_DIR_REV] = f->port[MW_DIR_REV];
+    ctx->handshake_seen = f->handshake_seen;
+    ctx->app = &f->app;
+    ctx->emit = applayer_emit;
+    ctx->sink = call;
+    /* One sensor-wide counter: a per-flow one died with the flow and never reached stats. */
+    ctx->malformed = &call->a->c.malformed_input;
+}
+
+static void applayer_detach(struct applayer *a, struct applayer_flow *af, struct mw_dctx *ctx)
+{
+    if (af->diss && af->diss->fini)
+        af->diss->fini(af->dstate, ctx);
+    pool_put(a->state_pool[af->diss_i], af->dstate);
+    af->dstate = NULL;
+    af->diss = NULL;
+    af->done = 1;
+    for (int i = 0; i < 2; i++) {
+        applayer_buf_put(a, af->left[i]);
+        af->left[i] = NULL;
+    }
+}
+
+static void applayer_after_feed(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, struct mw_dctx *ctx)
+{
+    if (ctx->keep_following)
+        f->keep_following = 1;
+    if (ctx->closed && af->diss)
+        applayer_detach(a, af, ctx);
+}
+
+static void applayer_probe(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, int dir,
+                           const uint8_t *data, size_t len, uint8_t transport, struct mw_dctx *ctx)
+{
+    const struct mw_dissector *maybe = NULL;
+    size_t maybe_i = 0;
+    af->probed |= (uint8_t)(1u << dir);
+    for (size_t i = 0; i < APPLAYER_NDISS; i++) {
+        const struct mw_dissector *ds = applayer_registry[i];
+        if (!(ds->transports & transport))
+            continue;
+        int r = ds->probe(data, len, dir, ctx);
+        if (r == MW_PROBE_YES) {
+            maybe = ds;
+            maybe_i = i;
+            break;
+        }
+        if (r == MW_PROBE_MAYBE && !maybe) {
+            maybe = ds;
+            maybe_i = i;
+        }
+    }
+    if (!maybe) {
+        if (af->probed == 3 || transport == MW_TRANSPORT_UDP)
+            af->done = 1;
+        return;
+    }
+    af->dstate = pool_get(a->state_pool[maybe_i]);
+    if (!af->dstate) {
+        a->c.alloc_fail++;
+        af->done = 1;
+        return;
+    }
+    memset(af->dstate, 0, maybe->state_size ? maybe->state_size : 1);
+    af->diss_i = (uint8_t)maybe_i;
+    if (maybe->init)
+        maybe->init(af->dstate);
+    af->diss = maybe;
+    a->c.dissector_attached[maybe_i]++;
+    f->app.app_proto = maybe->name; /* ours wins over a label nDPI may have given earlier */
+}
+
+/* Offer bytes to the dissector until it stops consuming; returns bytes consumed, or -1 when it detached. */
+static long applayer_consume(struct applayer *a, struct applayer_flow *af, struct mw_dctx *ctx, int dir,
+                             const uint8_t *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len && af->diss) {
+        long c = af->diss->feed(af->dstate, ctx, dir, data + off, len - off);
+        if (c < 0) {
+            a->c.dissector_malformed++;
+            applayer_detach(a, af, ctx);
+            return -1;
+        }
+        if (c == 0)
+            break;
+        off += (size_t)c > len - off ? len - off : (size_t)c;
+        if (ctx->closed || ctx->reprobe)
+            break;
+    }
+    return (long)off;
+}
+
+static void applayer_overflow(struct applayer *a, struct applayer_flow *af, struct mw_dctx *ctx, int dir)
+{
+    a->c.buffer_overflow++;
+    if (af->left[dir])
+        af->left[dir]->len = 0;
+    if (af->diss && af->diss->gap)
+        af->diss->gap(af->dstate, ctx, dir);
+}
+
+static void applayer_feed(struct applayer *a, struct applayer_flow *af, int dir,
+                          const uint8_t *data, size_t len, struct mw_dctx *ctx)
+{
+    struct applayer_buf *b = af->left[dir];
+    const uint32_t cap = a->p.buffer_size;
+    if (!b || b->len == 0) {
+        long c = applayer_consume(a, af, ctx, dir, data, len);
+        if (c < 0 || !af->diss)
+            return;
+        data += c;
+        len -= (size_t)c;
+        if (len == 0)
+            return;
+        if (len >= cap) { /* a message longer than we keep: count it, resynchronise */
+            applayer_overflow(a, af, ctx, dir);
+            return;
+        }
+        if (!b && !(b = af->left[dir] = applayer_buf_get(a))) {
+            applayer_overflow(a, af, ctx, dir);
+            return;
+        }
+        memcpy(b->data, data, len);
+        b->len = (uint32_t)len;
+        return;
+    }
+    while (len > 0 && af->diss) {
+        size_t n = cap - b->len < len ? cap - b->len : len;
+        memcpy(b->data + b->len, data, n);
+        b->len += (uint32_t)n;
+        data += n;
+        len -= n;
+        long c = applayer_consume(a, af, ctx, dir, b->data, b->len);
+        if (c < 0 || !af->diss)
+            return;
+        if ((size_t)c < b->len)
+            memmove(b->data, b->data + c, b->len - (size_t)c);
+        b->len -= (uint32_t)c;
+        if (b->len == cap) /* full and nothing consumed */
+            applayer_overflow(a, af, ctx, dir);
+    }
+    if (b->len == 0) {
+        applayer_buf_put(a, b);
+        af->left[dir] = NULL;
+    }
+}
+
+/* The owning dissector handed the stream on (CONNECT tunnel): detach it and probe what
+ * follows as a new stream. Bytes already kept for this direction are the tunnel's first. */
+static void applayer_reprobe(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, int dir,
+                             struct mw_dctx *ctx)
+{
+    struct applayer_buf *rest = af->left[dir];
+    af->left[dir] = NULL;
+    applayer_detach(a, af, ctx);
+    af->done = 0;
+    af->probed = 0;
+    f->app.app_proto = NULL;
+    a->c.reprobes++;
+    if (rest && rest->len) {
+        struct mw_dctx c2;
+        struct applayer_call call = { a, f };
+        applayer_ctx(&c2, &call, ctx->ts_us);
+        applayer_probe(a, f, af, dir, rest->data, rest->len, MW_TRANSPORT_TCP, &c2);
+        if (af->diss) {
+            applayer_feed(a, af, dir, rest->data, rest->len, &c2);
+            applayer_after_feed(a, f, af, &c2);
+        }
+    }
+    applayer_buf_put(a, rest);
+}
+
+void applayer_stream_data(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, int dir,
+                          const uint8_t *data, size_t len, uint64_t ts_us)
+{
+    if (af->done || len == 0)
+        return;
+    struct applayer_call call = { a, f };
+    struct mw_dctx ctx;
+    applayer_ctx(&ctx, &call, ts_us);
+    if (!af->diss) {
+        if (af->probed & (1u << dir))
+            return;
+        if (!af->probed)
+            a->c.flows_inspected++;
+        applayer_probe(a, f, af, dir, data, len, MW_TRANSPORT_TCP, &ctx);
+        if (!af->diss)
+            return;
+    }
+    applayer_feed(a, af, dir, data, len, &ctx);
+    if (ctx.reprobe && af->diss) {
+        applayer_reprobe(a, f, af, dir, &ctx);
+        return;
+    }
+    applayer_after_feed(a, f, af, &ctx);
+}
+
+void applayer_stream_gap(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, int dir)
+{
+    a->c.gaps++;
+    if (!af || !af->diss)
+        return;
+    struct applayer_call call = { a, f };
+    struct mw_dctx ctx;
+    applayer_ctx(&ctx, &call, f->last_ts_us);
+    if (af->left[dir])
+        af->left[dir]->len = 0;
+    if (af->diss->gap)
+        af->diss->gap(af->dstate, &ctx, dir);
+}
+
+void applayer_datagram(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, int dir,
+                       const uint8_t *data, size_t len, uint64_t ts_us)
+{
+    if (af->done || len == 0)
+        return;
+    struct applayer_call call = { a, f };
+    struct mw_dctx ctx;
+    applayer_ctx(&ctx, &call, ts_us);
+    if (!af->diss) {
+        a->c.flows_inspected++;
+        applayer_probe(a, f, af, dir, data, len, MW_TRANSPORT_UDP, &ctx);
+        if (!af->diss)
+            return;
+    }
+    if (af->diss->feed(af->dstate, &ctx, dir, data, len) < 0)
+        a->c.dissector_malformed++;
+    applayer_after_feed(a, f, af, &ctx);
+}
+
+void applayer_flow_end(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, uint64_t ts_us)
+{
+    if (!af->diss)
+        return;
+    struct applayer_call call = { a, f };
+    struct mw_dctx ctx;
+    applayer_ctx(&ctx, &call, ts_us);
+    applayer_detach(a, af, &ctx);
+}
+
+uint64_t applayer_alloc_failures(const struct applayer *a)
+{
+    return a->c.alloc_fail;
+}
+
+void applayer_stats_foreach(const struct applayer *a, void (*cb)(void *u, const char *name, uint64_t v), void *u)
+{
+    cb(u, "detect.flows_inspected", a->c.flows_inspected);
+    for (size_t i = 0; i < APPLAYER_NDISS; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "detect.attached_%s", applayer_registry[i]->name);
+        cb(u, name, a->c.dissector_attached[i]);
+    }
+    cb(u, "detect.dissector_malformed", a->c.dissector_malformed);
+    cb(u, "detect.malformed_input", a->c.malformed_input);
+    cb(u, "detect.buffer_overflow", a->c.buffer_overflow);
+    cb(u, "detect.buffer_exhausted", a->c.buffer_exhausted);
+    cb(u, "detect.gaps", a->c.gaps);
+    cb(u, "detect.reprobes", a->c.reprobes);
+    cb(u, "detect.buffers_in_use", a->bufs_in_use);
+}
+
+size_t applayer_memuse(const struct applayer *a)
+{
+    /* Pools keep their chunks after the flows end: what they hold is what the process uses. */
+    size_t pools = 0;
+    for (size_t i = 0; i < APPLAYER_NDISS; i++)
+        pools += pool_allocated(a->state_pool[i]);
+    return sizeof *a + (size_t)a->bufs_in_use * (sizeof(struct applayer_buf) + a->p.buffer_size) + pools;
+}
