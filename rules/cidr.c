@@ -169,6 +169,44 @@ int cidr_lookup(const struct cidr_set *s, const struct mw_addr *addr, uint16_t p
     return cidr_lookup_prefix(s, addr, port, payload, NULL);
 }
 
+void cidr_foreach(const struct cidr_set *s, cidr_visit_fn fn, void *ctx)
+{
+    if (!s || !s->nnodes)
+        return;
+    /* stack[d] is the node at depth d on the current path; next[d] the child to try. */
+    uint32_t stack[129];
+    unsigned char next[129];
+    struct mw_addr a;
+    memset(&a, 0, sizeof a);
+    unsigned d = 0;
+    stack[0] = 0;
+    next[0] = 0;
+    for (uint32_t v = s->nodes[0].val1; v; v = s->vals[v - 1].next1)
+        fn(ctx, &a, 0, s->vals[v - 1].port, s->vals[v - 1].payload);
+    for (;;) {
+        if (next[d] > 1 || d == 128) {
+            if (d == 0)
+                return;
+            d--;
+            continue;
+        }
+        unsigned b = next[d]++;
+        uint32_t c = s->nodes[stack[d]].child[b];
+        if (!c)
+            continue;
+        /* the path's bits from depth d down are stale from an earlier branch: clear them */
+        a.b[d / 8] &= (unsigned char)~(0xffu >> (d & 7));
+        memset(a.b + d / 8 + 1, 0, 15 - d / 8);
+        if (b)
+            a.b[d / 8] |= (unsigned char)(0x80u >> (d & 7));
+        d++;
+        stack[d] = c;
+        next[d] = 0;
+        for (uint32_t v = s->nodes[c].val1; v; v = s->vals[v - 1].next1)
+            fn(ctx, &a, d, s->vals[v - 1].port, s->vals[v - 1].payload);
+    }
+}
+
 static int cidr_parse_uint(const char *s, size_t len, unsigned long max, unsigned long *out)
 {
     if (len == 0 || len > 5)

@@ -41,6 +41,11 @@ int cidr_lookup_prefix(const struct cidr_set *set, const struct mw_addr *addr, u
                        uint32_t *payload, unsigned *plen);
 
 size_t cidr_count(const struct cidr_set *set);
+/* Call fn for every (block, port, payload), blocks in address order (a depth-first walk of
+ * the trie with a fixed 129-entry stack: no allocation). Read-only: for exports. */
+typedef void (*cidr_visit_fn)(void *ctx, const struct mw_addr *addr, unsigned plen, uint16_t port,
+                              uint32_t payload);
+void cidr_foreach(const struct cidr_set *set, cidr_visit_fn fn, void *ctx);
 size_t cidr_memuse(const struct cidr_set *set);
 
 enum cidr_parse_result {

@@ -99,6 +99,17 @@ size_t domainset_count(const struct domainset *ds)
     return ds ? ds->nentries : 0;
 }
 
+void domainset_foreach(const struct domainset *ds, domainset_visit_fn fn, void *ctx)
+{
+    for (size_t i = 0; ds && i < ds->nentries; i++) {
+        const struct ds_entry *e = &ds->entries[i];
+        if (e->kinds & DOMAINSET_EXACT)
+            fn(ctx, ds->arena + e->off, e->len, DOMAINSET_EXACT, e->payload_exact);
+        if (e->kinds & DOMAINSET_SUFFIX)
+            fn(ctx, ds->arena + e->off, e->len, DOMAINSET_SUFFIX, e->payload_suffix);
+    }
+}
+
 size_t domainset_memuse(const struct domainset *ds)
 {
     if (!ds)

@@ -58,6 +58,11 @@ int domainset_lookup(const struct domainset *ds, const char *name, size_t len,
 const char *domainset_name_check(const char *name, size_t len);
 
 size_t domainset_count(const struct domainset *ds);
+/* Call fn for every (name, kind, payload) in insertion order; a name carrying both kinds
+ * is reported twice. name is lower-case and NUL-terminated. Read-only: for exports. */
+typedef void (*domainset_visit_fn)(void *ctx, const char *name, size_t len, enum domainset_kind kind,
+                                   uint32_t payload);
+void domainset_foreach(const struct domainset *ds, domainset_visit_fn fn, void *ctx);
 /* Bytes of heap the set holds (tables + string arena). */
 size_t domainset_memuse(const struct domainset *ds);
 

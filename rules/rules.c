@@ -403,6 +403,9 @@ static int ld_list(struct ld *l, yaml_node_t *n)
     if (!enabled)
         return 0; /* checked for syntax above, contributes nothing */
     struct rules *r = l->r;
+    li.file = rules_str(r, l->file, strlen(l->file));
+    if (li.file == UINT32_MAX)
+        return ld_fail(l, NULL, "out of memory");
     if (rules_grow((void **)&r->lists, &r->lists_cap, r->nlists + 1, sizeof *r->lists) != 0)
         return ld_fail(l, NULL, "out of memory");
     uint32_t idx = (uint32_t)r->nlists;

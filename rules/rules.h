@@ -76,6 +76,37 @@ const char *rules_allowed_by(const struct rules *r, const struct mw_addr *host,
 
 void rules_counts(const struct rules *r, struct rules_counts *out);
 
+/* The active lists (disabled lists are not loaded), in load order: what `minewatch -T`
+ * prints, so an admin sees which files and lists the sensor really uses. */
+struct rules_list_info {
+    const char *name;
+    enum rules_category category;
+    const char *file;          /* the rule file that defined it */
+    size_t names, addresses;   /* entries it gave (duplicates of earlier lists included) */
+};
+size_t rules_list_count(const struct rules *r);
+/* 0 and *out filled, -1 when i is out of range. */
+int rules_list_info(const struct rules *r, size_t i, struct rules_list_info *out);
+
+/* One compiled entry, as rules_foreach reports it: a name (name != NULL) or a block. */
+struct rules_entry {
+    const char *name;          /* lower-case, NUL-terminated, no trailing dot; NULL: a block */
+    int exact;                 /* names: match: exact */
+    struct mw_addr addr;       /* blocks: 16-byte space (IPv4 mapped) */
+    unsigned plen;             /* blocks: prefix length in the 16-byte space */
+    uint16_t port;             /* blocks: 0 = any port */
+    const char *list;
+    enum rules_category category;
+};
+typedef void (*rules_visit_fn)(void *ctx, const struct rules_entry *e);
+/* Every name, then every block, with the list that keeps it (for exports). */
+void rules_foreach(const struct rules *r, rules_visit_fn fn, void *ctx);
+/* 1 when an allowlist entry's pool is this name, under it or above it: blocking the name
+ * would block what the allowlist authorises. */
+int rules_allowlist_touches_name(const struct rules *r, const char *name);
+/* 1 when an allowlist entry's host block overlaps addr/plen (16-byte space). */
+int rules_allowlist_touches_block(const struct rules *r, const struct mw_addr *addr, unsigned plen);
+
 const char *rules_category_name(enum rules_category c);
 /* 0 and *c set for "mining-pool" | "web-miner" | "mining-proxy" | "crypto-general". */
 int rules_category_from_name(const char *name, enum rules_category *c);

@@ -99,6 +99,7 @@ int rules_add_name(struct rules *r, const char *name, size_t len, enum domainset
         return -1;
     if (res == DOMAINSET_NOMEM)
         return -2;
+    r->lists[r->meta[meta].list].names++;
     if (res == DOMAINSET_DUPLICATE) {
         r->counts.duplicates++;
         if (rules_cats[rules_meta_cat(r, meta)].rank > rules_cats[rules_meta_cat(r, old)].rank)
@@ -114,6 +115,7 @@ int rules_add_addr(struct rules *r, const struct mw_addr *a, unsigned plen, uint
     enum cidr_result res = cidr_add(r->addrs, a, plen, port, meta, &old);
     if (res == CIDR_ENOMEM || res == CIDR_EINVAL)
         return -2;
+    r->lists[r->meta[meta].list].addrs++;
     if (res == CIDR_DUPLICATE) {
         r->counts.duplicates++;
         /* cidr has no replace: keeping the first is documented for addresses. */
@@ -263,4 +265,106 @@ void rules_counts(const struct rules *r, struct rules_counts *out)
         return;
     }
     *out = r->counts;
+}
+
+size_t rules_list_count(const struct rules *r)
+{
+    return r ? r->nlists : 0;
+}
+
+int rules_list_info(const struct rules *r, size_t i, struct rules_list_info *out)
+{
+    if (!r || i >= r->nlists)
+        return -1;
+    const struct rules_list *li = &r->lists[i];
+    out->name = li->name;
+    out->category = li->cat;
+    out->file = r->strs + li->file;
+    out->names = li->names;
+    out->addresses = li->addrs;
+    return 0;
+}
+
+struct rules_visit {
+    const struct rules *r;
+    rules_visit_fn fn;
+    void *ctx;
+};
+
+static void rules_visit_fill(const struct rules_visit *v, uint32_t meta, struct rules_entry *e)
+{
+    const struct rules_list *li = &v->r->lists[v->r->meta[meta].list];
+    e->list = li->name;
+    e->category = li->cat;
+}
+
+static void rules_visit_name(void *ctx, const char *name, size_t len, enum domainset_kind kind, uint32_t meta)
+{
+    (void)len;
+    const struct rules_visit *v = ctx;
+    struct rules_entry e;
+    memset(&e, 0, sizeof e);
+    e.name = name;
+    e.exact = kind == DOMAINSET_EXACT;
+    rules_visit_fill(v, meta, &e);
+    v->fn(v->ctx, &e);
+}
+
+static void rules_visit_addr(void *ctx, const struct mw_addr *a, unsigned plen, uint16_t port, uint32_t meta)
+{
+    const struct rules_visit *v = ctx;
+    struct rules_entry e;
+    memset(&e, 0, sizeof e);
+    e.addr = *a;
+    e.plen = plen;
+    e.port = port;
+    rules_visit_fill(v, meta, &e);
+    v->fn(v->ctx, &e);
+}
+
+void rules_foreach(const struct rules *r, rules_visit_fn fn, void *ctx)
+{
+    if (!r)
+        return;
+    struct rules_visit v = { r, fn, ctx };
+    domainset_foreach(r->names, rules_visit_name, &v);
+    cidr_foreach(r->addrs, rules_visit_addr, &v);
+}
+
+/* 1 when the whole-label suffix inner is under (or equal to) outer. */
+static int rules_name_under(const char *inner, size_t ilen, const char *outer, size_t olen)
+{
+    if (ilen < olen || strncasecmp(inner + (ilen - olen), outer, olen) != 0)
+        return 0;
+    return ilen == olen || inner[ilen - olen - 1] == '.';
+}
+
+int rules_allowlist_touches_name(const struct rules *r, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; r && i < r->nallow; i++) {
+        const struct rules_allow *a = &r->allow[i];
+        if (!a->pool)
+            continue;
+        const char *p = r->strs + a->pool;
+        if (rules_name_under(name, len, p, a->pool_len) || rules_name_under(p, a->pool_len, name, len))
+            return 1;
+    }
+    return 0;
+}
+
+int rules_allowlist_touches_block(const struct rules *r, const struct mw_addr *addr, unsigned plen)
+{
+    for (size_t i = 0; r && i < r->nallow; i++) {
+        const struct rules_allow *a = &r->allow[i];
+        if (!a->has_host)
+            continue;
+        /* two blocks overlap when they agree on the shorter prefix */
+        unsigned n = plen < a->plen ? plen : a->plen, k = 0;
+        while (k < n && ((a->host.b[k >> 3] ^ addr->b[k >> 3]) & (0x80u >> (k & 7))) == 0)
+            k++;
+        if (k == n)
+            return 1;
+    }
+    return 0;
 }

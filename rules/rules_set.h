@@ -19,6 +19,8 @@ struct rules_list {
     char name[RULES_NAME_MAX + 1];
     enum rules_category cat;
     uint32_t comment; /* string pool offset of the description */
+    uint32_t file;    /* string pool offset of the file that defined it */
+    size_t names, addrs;
 };
 
 struct rules_meta {

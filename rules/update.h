@@ -16,6 +16,8 @@
 #define UPDATE_NAME_MAX 63      /* source names: [A-Za-z0-9._-], also the cache file name */
 #define UPDATE_MAX_SOURCES 256
 #define UPDATE_MAX_TEST_RULES 32
+/* The pidfile the shipped systemd unit (dist/minewatch.service) gives the sensor. */
+#define UPDATE_UNIT_PIDFILE "/run/minewatch/minewatch.pid"
 
 struct update_source {
     char name[UPDATE_NAME_MAX + 1];
@@ -24,6 +26,7 @@ struct update_source {
     enum listfmt_format format;
     enum rules_category category;
     int optional;               /* missing with no cache: warning instead of failure */
+    int disabled;               /* enabled: false: kept in the file, not fetched or merged */
     size_t line;                /* 1-based line of the entry in sources.yaml */
 };
 
@@ -34,6 +37,7 @@ struct update_config {
     char *output;               /* the generated rule file */
     char *cache_dir;
     char *pidfile;              /* NULL: do not signal */
+    char *reload_command;       /* run by /bin/sh -c instead of signalling the pidfile */
     char *minewatch;            /* optional: also run "MINEWATCH -T [-c CONFIG] -s TMP" */
     char *minewatch_config;
     char *test_rules[UPDATE_MAX_TEST_RULES]; /* rule files loaded beside TMP in the test */
@@ -51,6 +55,17 @@ int update_config_parse(struct update_config *c, const char *buf, size_t len, co
 /* Read and parse a file. */
 int update_config_load(struct update_config *c, const char *path, char *err, size_t errlen);
 void update_config_free(struct update_config *c);
+
+/* A growing text buffer; start from all zeros (p is then malloc'd); oom is sticky. */
+struct update_buf {
+    char *p;
+    size_t len, cap;
+    int oom;
+};
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void update_buf_printf(struct update_buf *b, const char *fmt, ...);
 
 /* ---- merge -------------------------------------------------------------------------- */
 
@@ -98,5 +113,48 @@ char *update_merge_render(const struct update_merge *m, const struct update_sour
 
 /* 1 when two rendered files differ in more than their "# generated:" line. */
 int update_render_differs(const char *a, size_t alen, const char *b, size_t blen);
+
+/* What a run changed, from the previous and the new rendered file: per category list
+ * (update-CATEGORY) and per source (src[nsrc] counts entries of sources no longer
+ * configured). An entry that moved to another category is removed from one list and added
+ * to the other; one whose source changed is counted under the new source. */
+struct update_change {
+    size_t entries, added, removed;
+};
+struct update_summary {
+    struct update_change cat[RULES_CAT__COUNT];
+    struct update_change *src; /* nsrc + 1, malloc'd */
+};
+/* old may be NULL (no previous file). 0, or -1 when memory ran out. */
+int update_render_summary(const char *old, size_t olen, const char *cur, size_t clen,
+                          const struct update_source *src, size_t nsrc, struct update_summary *out);
+void update_summary_free(struct update_summary *s);
+
+/* ---- exports (update_export.c) ------------------------------------------------------ */
+
+enum update_export_format { UPDATE_EXPORT_RPZ, UPDATE_EXPORT_UNBOUND, UPDATE_EXPORT_NFT, UPDATE_EXPORT_IPSET };
+/* 0 and *f set for "rpz" | "unbound" | "nft" | "ipset". */
+int update_export_format_from_name(const char *name, enum update_export_format *f);
+
+/* A pool address the sensor learned from a DNS answer for a listed name, and saw confirmed
+ * mining on (minewatch-report --learned-addresses writes these as "ADDRESS NAME" lines). */
+struct update_learned {
+    struct mw_addr addr;
+    char name[256];
+};
+/* Parse "ADDRESS NAME" lines ('#' comments). 0, or -1 with "LABEL:LINE: message" in err. */
+int update_learned_parse(const char *buf, size_t len, const char *label, struct update_learned **out,
+                         size_t *n, char *err, size_t errlen);
+
+struct update_export_stats {
+    size_t names, addresses;   /* written */
+    size_t allowlisted;        /* left out: an allowlist entry authorises them */
+    size_t learned;            /* learned addresses taken */
+    size_t learned_unlisted;   /* learned addresses whose name is no longer listed */
+};
+/* The export text (malloc'd) of r's alerting names and blocks plus the learned addresses;
+ * serial is the RPZ SOA serial. NULL when memory ran out. */
+char *update_export(const struct rules *r, enum update_export_format f, const struct update_learned *learned,
+                    size_t nlearned, uint32_t serial, struct update_export_stats *st, size_t *out_len);
 
 #endif

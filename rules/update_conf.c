@@ -158,9 +158,9 @@ static int upc_name_ok(const char *s)
 
 static int upc_source(struct upc *p, yaml_node_t *n)
 {
-    static const char *const keys[] = { "name", "url", "path", "format", "category", "optional" };
-    yaml_node_t *v[6];
-    if (upc_mapping(p, n, "source", keys, 6, v) != 0)
+    static const char *const keys[] = { "name", "url", "path", "format", "category", "optional", "enabled" };
+    yaml_node_t *v[7];
+    if (upc_mapping(p, n, "source", keys, 7, v) != 0)
         return -1;
     struct update_config *c = p->c;
     if (c->nsrc == UPDATE_MAX_SOURCES)
@@ -210,6 +210,10 @@ static int upc_source(struct upc *p, yaml_node_t *n)
         return upc_fail(p, v[4], "unknown category '%s' (mining-pool, web-miner, mining-proxy, crypto-general)", b);
     if (v[5] && upc_bool(p, v[5], "optional", &s->optional) != 0)
         return -1;
+    int enabled = 1;
+    if (v[6] && upc_bool(p, v[6], "enabled", &enabled) != 0)
+        return -1;
+    s->disabled = !enabled;
     return 0;
 }
 
@@ -217,8 +221,8 @@ static int upc_root(struct upc *p, yaml_node_t *root)
 {
     static const char *const keys[] = { "version", "sources", "output", "cache-dir", "pidfile",
                                          "minewatch", "minewatch-config", "test-rules",
-                                         "timeout", "max-size", "max-malformed-percent" };
-    enum { K_VER, K_SRC, K_OUT, K_CACHE, K_PID, K_MW, K_MWCFG, K_TEST, K_TIMEOUT, K_SIZE, K_BAD, K_N };
+                                         "timeout", "max-size", "max-malformed-percent", "reload-command" };
+    enum { K_VER, K_SRC, K_OUT, K_CACHE, K_PID, K_MW, K_MWCFG, K_TEST, K_TIMEOUT, K_SIZE, K_BAD, K_RELOAD, K_N };
     yaml_node_t *v[K_N];
     if (upc_mapping(p, root, "sources file", keys, K_N, v) != 0)
         return -1;
@@ -255,6 +259,13 @@ static int upc_root(struct upc *p, yaml_node_t *root)
         return -1;
     if (v[K_MWCFG] && upc_path(p, v[K_MWCFG], "minewatch-config", &c->minewatch_config) != 0)
         return -1;
+    if (v[K_RELOAD]) {
+        char b[4096];
+        if (upc_scalar(p, v[K_RELOAD], "reload-command", b, sizeof b) != 0)
+            return -1;
+        if (!(c->reload_command = strdup(b)))
+            return upc_fail(p, v[K_RELOAD], "out of memory");
+    }
     if (v[K_TEST]) {
         yaml_node_t *t = v[K_TEST];
         if (t->type != YAML_SEQUENCE_NODE)
@@ -289,6 +300,7 @@ void update_config_free(struct update_config *c)
     free(c->pidfile);
     free(c->minewatch);
     free(c->minewatch_config);
+    free(c->reload_command);
     for (size_t i = 0; i < c->ntest_rules; i++)
         free(c->test_rules[i]);
     memset(c, 0, sizeof *c);

@@ -29,6 +29,17 @@
 
 static int verbose;
 
+/* How each source's bytes were obtained, for the summary. */
+enum src_state { SRC_UNUSED, SRC_LOCAL, SRC_DOWNLOADED, SRC_NOT_MODIFIED, SRC_CACHE_FALLBACK, SRC_CACHE_OFFLINE,
+                 SRC_DISABLED, SRC_LEFT_OUT };
+static const char *const src_state_name[] = { "-", "local file", "downloaded", "not modified (cache)",
+                                              "download failed (cache)", "offline (cache)", "disabled",
+                                              "unavailable, left out" };
+
+struct run_opts {
+    int dry_run, no_signal, offline, force;
+};
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
@@ -51,9 +62,20 @@ static void usage(FILE *f)
             "  -c, --config FILE     sources file (default " UPD_DEFAULT_SOURCES ")\n"
             "      --output FILE     the generated rule file (overrides 'output')\n"
             "      --cache-dir DIR   where downloads are cached (overrides 'cache-dir')\n"
-            "      --pidfile FILE    the sensor's pidfile to signal (overrides 'pidfile')\n"
-            "      --no-signal       install the file but do not signal the sensor\n"
+            "      --pidfile FILE    the sensor's pidfile to signal (overrides 'pidfile'; the\n"
+            "                        shipped systemd unit uses " UPDATE_UNIT_PIDFILE ")\n"
+            "      --reload-command CMD  run CMD (/bin/sh -c) to reload the sensor instead of\n"
+            "                        signalling the pidfile (overrides 'reload-command')\n"
+            "      --no-signal       install the file but do not reload the sensor\n"
+            "      --offline         download nothing: url sources come from the cache only\n"
+            "      --force           download without validators; install and reload even when\n"
+            "                        nothing changed\n"
             "  -n, --dry-run         fetch, merge and test, but install nothing\n"
+            "      --export FORMAT   write the active pool names (rpz, unbound) or addresses\n"
+            "                        (nft, ipset) of test-rules + output; no update is run\n"
+            "      --export-file FILE  write the export there atomically (default: stdout)\n"
+            "      --learned FILE    DNS-learned pool addresses (\"ADDRESS NAME\" lines, from\n"
+            "                        minewatch-report --learned-addresses) for nft and ipset\n"
             "  -v, --verbose         per-source counts and every cache decision\n"
             "  -V, --version         print the version and exit\n"
             "  -h, --help            print this help and exit\n\n"
@@ -307,16 +329,19 @@ struct got {
     int fresh;               /* downloaded now: commit to the cache once the update succeeds */
     char etag[512], lastmod[128];
     int have;
+    enum src_state state;
 };
 
 /* The bytes of one source: local file, fresh download, or cached copy. 0, or -1 missing. */
-static int obtain(const struct update_config *c, const struct update_source *s, struct got *g)
+static int obtain(const struct update_config *c, const struct update_source *s, const struct run_opts *ro,
+                  struct got *g)
 {
     memset(g, 0, sizeof *g);
     if (s->path) {
         int rc = read_file(s->path, c->max_size, &g->buf, &g->len);
         if (rc == 0) {
             g->have = 1;
+            g->state = SRC_LOCAL;
             return 0;
         }
         say("%s: cannot read %s: %s", s->name, s->path,
@@ -336,8 +361,10 @@ static int obtain(const struct update_config *c, const struct update_source *s, 
     }
     struct dl d;
     memset(&d, 0, sizeof d);
-    char why[CURL_ERROR_SIZE + 64];
-    enum fetch_result fr = fetch(c, s, etag, lm, &d, why, sizeof why);
+    char why[CURL_ERROR_SIZE + 64] = "offline";
+    if (ro->force) /* no validators: the server must send the whole list */
+        etag[0] = lm[0] = '\0';
+    enum fetch_result fr = ro->offline ? FETCH_FAILED : fetch(c, s, etag, lm, &d, why, sizeof why);
     if (fr == FETCH_NEW) {
         if (verbose)
             say("%s: downloaded %zu bytes from %s", s->name, d.len, s->url);
@@ -345,16 +372,24 @@ static int obtain(const struct update_config *c, const struct update_source *s, 
         g->len = d.len;
         g->fresh = 1;
         g->have = 1;
+        g->state = SRC_DOWNLOADED;
         snprintf(g->etag, sizeof g->etag, "%s", d.etag);
         snprintf(g->lastmod, sizeof g->lastmod, "%s", d.lastmod);
         return 0;
     }
     free(d.buf);
     if (fr == FETCH_FAILED && !cached) {
-        say("%s: download of %s failed: %s; no cached copy", s->name, s->url, why);
+        if (ro->offline)
+            say("%s: offline and no cached copy of %s", s->name, s->url);
+        else
+            say("%s: download of %s failed: %s; no cached copy", s->name, s->url, why);
         return -1;
     }
-    if (fr == FETCH_FAILED)
+    g->state = ro->offline ? SRC_CACHE_OFFLINE : fr == FETCH_FAILED ? SRC_CACHE_FALLBACK : SRC_NOT_MODIFIED;
+    if (fr == FETCH_FAILED && ro->offline) {
+        if (verbose)
+            say("%s: offline: using the cached copy", s->name);
+    } else if (fr == FETCH_FAILED)
         say("warning: %s: download of %s failed: %s; using the cached copy", s->name, s->url, why);
     else if (verbose)
         say("%s: not modified since the cached copy (304)", s->name);
@@ -482,7 +517,69 @@ static void signal_sensor(const char *pidfile)
     say("signalled minewatch (pid %ld) to reload its rules", pid);
 }
 
-static int run(struct update_config *c, int dry_run, int no_signal)
+/* The configured reload: a command (e.g. "systemctl reload minewatch") or SIGUSR2 to the
+ * pidfile's process. Failure is a warning, like a stale pidfile: the file is installed. */
+static void reload_sensor(const struct update_config *c)
+{
+    if (!c->reload_command) {
+        if (c->pidfile)
+            signal_sensor(c->pidfile);
+        return;
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        say("warning: cannot run the reload command: %s; sensor not reloaded", strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", c->reload_command, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        say("reload command succeeded: %s", c->reload_command);
+    else
+        say("warning: reload command failed (status %d): %s; sensor not reloaded",
+            WIFEXITED(status) ? WEXITSTATUS(status) : -1, c->reload_command);
+}
+
+/* One table on stdout after every run that got as far as a merged file: each source (how it
+ * was obtained, its entries in the file, added/removed since the previous file) and each
+ * list of the file. */
+static void print_summary(const struct update_config *c, const struct got *got, const char *old, size_t olen,
+                          const char *text, size_t tlen, const char *verdict)
+{
+    struct update_summary sm;
+    if (update_render_summary(old, olen, text, tlen, c->src, c->nsrc, &sm) != 0) {
+        say("out of memory computing the summary");
+        return;
+    }
+    printf("minewatch-update summary: %s\n", verdict);
+    printf("  %-24s %-26s %8s %8s %8s\n", "source", "status", "entries", "added", "removed");
+    for (size_t i = 0; i <= c->nsrc; i++) {
+        const struct update_change *ch = &sm.src[i];
+        if (i == c->nsrc && !ch->removed)
+            break;
+        printf("  %-24s %-26s %8zu %8zu %8zu\n", i < c->nsrc ? c->src[i].name : "(sources removed)",
+               i < c->nsrc ? src_state_name[got[i].state] : "-", ch->entries, ch->added, ch->removed);
+    }
+    printf("  %-24s %-26s %8s %8s %8s\n", "list", "category", "entries", "added", "removed");
+    for (int k = 0; k < RULES_CAT__COUNT; k++) {
+        const struct update_change *ch = &sm.cat[k];
+        char name[64];
+        snprintf(name, sizeof name, "update-%s", rules_category_name((enum rules_category)k));
+        if (ch->entries || ch->removed)
+            printf("  %-24s %-26s %8zu %8zu %8zu\n", name, rules_category_name((enum rules_category)k), ch->entries,
+                   ch->added, ch->removed);
+    }
+    fflush(stdout);
+    update_summary_free(&sm);
+}
+
+static int run(struct update_config *c, const struct run_opts *ro)
 {
     struct update_merge *m = update_merge_new();
     struct got *got = calloc(c->nsrc, sizeof *got);
@@ -496,9 +593,16 @@ static int run(struct update_config *c, int dry_run, int no_signal)
     size_t used = 0;
     for (size_t i = 0; i < c->nsrc; i++) {
         const struct update_source *s = &c->src[i];
-        if (obtain(c, s, &got[i]) != 0) {
+        if (s->disabled) {
+            got[i].state = SRC_DISABLED;
+            if (verbose)
+                say("%s: disabled (enabled: false), left out", s->name);
+            continue;
+        }
+        if (obtain(c, s, ro, &got[i]) != 0) {
             if (s->optional) {
                 say("warning: %s: optional source unavailable, left out", s->name);
+                got[i].state = SRC_LEFT_OUT;
                 continue;
             }
             say("update failed: source %s unavailable; %s left untouched", s->name, c->output);
@@ -526,7 +630,7 @@ static int run(struct update_config *c, int dry_run, int no_signal)
         used++;
     }
     if (used == 0) {
-        say("update failed: no source available; %s left untouched", c->output);
+        say("update failed: no source available (or every source disabled); %s left untouched", c->output);
         goto out;
     }
     char date[64];
@@ -541,8 +645,13 @@ static int run(struct update_config *c, int dry_run, int no_signal)
     }
     size_t per[RULES_CAT__COUNT];
     size_t total = update_merge_count(m, per);
-    if (read_file(c->output, 1ul << 30, &old, &olen) == 0 && !update_render_differs(old, olen, text, tlen)) {
+    if (read_file(c->output, 1ul << 30, &old, &olen) != 0) {
+        old = NULL;
+        olen = 0;
+    }
+    if (old && !update_render_differs(old, olen, text, tlen) && !ro->force) {
         say("%s is up to date (%zu entries); nothing to do", c->output, total);
+        print_summary(c, got, old, olen, text, tlen, "up to date");
         for (size_t i = 0; i < c->nsrc; i++)
             if (got[i].fresh)
                 cache_commit(c, &c->src[i], &got[i]);
@@ -566,7 +675,8 @@ static int run(struct update_config *c, int dry_run, int no_signal)
         say("update failed: %s left untouched", c->output);
         goto out;
     }
-    if (dry_run) {
+    if (ro->dry_run) {
+        print_summary(c, got, old, olen, text, tlen, "dry run, nothing installed");
         say("dry run: %s would be replaced (%zu entries: %zu mining-pool, %zu mining-proxy, %zu web-miner, %zu crypto-general)",
             c->output, total, per[RULES_CAT_MINING_POOL], per[RULES_CAT_MINING_PROXY], per[RULES_CAT_WEB_MINER],
             per[RULES_CAT_CRYPTO_GENERAL]);
@@ -584,8 +694,9 @@ static int run(struct update_config *c, int dry_run, int no_signal)
     say("installed %s (%zu entries: %zu mining-pool, %zu mining-proxy, %zu web-miner, %zu crypto-general)",
         c->output, total, per[RULES_CAT_MINING_POOL], per[RULES_CAT_MINING_PROXY], per[RULES_CAT_WEB_MINER],
         per[RULES_CAT_CRYPTO_GENERAL]);
-    if (!no_signal && c->pidfile)
-        signal_sensor(c->pidfile);
+    print_summary(c, got, old, olen, text, tlen, "installed");
+    if (!ro->no_signal)
+        reload_sensor(c);
     status = UPD_OK;
 out:
     if (tmp[0])
@@ -596,6 +707,79 @@ out:
     free(text);
     free(old);
     update_merge_free(m);
+    return status;
+}
+
+/* --export: the rule set the sensor runs with (test-rules + output) as a block list. */
+static int export_rules(const struct update_config *c, const char *format, const char *file, const char *learned_path)
+{
+    enum update_export_format f;
+    if (update_export_format_from_name(format, &f) != 0) {
+        say("unknown export format '%s' (rpz, unbound, nft, ipset)", format);
+        return UPD_USAGE;
+    }
+    struct update_learned *learned = NULL;
+    size_t nlearned = 0;
+    char err[1024];
+    if (learned_path) {
+        char *buf;
+        size_t len;
+        int rc = read_file(learned_path, 64ul << 20, &buf, &len);
+        if (rc != 0) {
+            say("cannot read %s: %s", learned_path, rc == -2 ? "larger than 64 MiB" : strerror(errno));
+            return UPD_FAIL;
+        }
+        rc = update_learned_parse(buf, len, learned_path, &learned, &nlearned, err, sizeof err);
+        free(buf);
+        if (rc != 0) {
+            say("%s", err);
+            return UPD_USAGE;
+        }
+    }
+    const char *files[UPDATE_MAX_TEST_RULES + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < c->ntest_rules; i++)
+        files[n++] = c->test_rules[i];
+    struct stat st;
+    if (stat(c->output, &st) == 0)
+        files[n++] = c->output;
+    else
+        say("warning: %s does not exist yet (run an update first); exporting test-rules only", c->output);
+    if (n == 0) {
+        say("nothing to export: no test-rules and no %s", c->output);
+        free(learned);
+        return UPD_FAIL;
+    }
+    struct rules *r = rules_load_ex(files, n, warn_cb, NULL, err, sizeof err);
+    if (!r) {
+        say("export failed: the rules do not load: %s", err);
+        free(learned);
+        return UPD_FAIL;
+    }
+    struct update_export_stats es;
+    size_t len = 0;
+    char *text = update_export(r, f, learned, nlearned, (uint32_t)time(NULL), &es, &len);
+    rules_free(r);
+    free(learned);
+    if (!text) {
+        say("out of memory exporting");
+        return UPD_FAIL;
+    }
+    int status = UPD_OK;
+    if (!file) {
+        status = fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0 ? UPD_OK : UPD_FAIL;
+        if (status != UPD_OK)
+            say("cannot write the export to standard output: %s", strerror(errno));
+    } else if (write_atomic(file, text, len) != 0) {
+        say("cannot write %s: %s", file, strerror(errno));
+        status = UPD_FAIL;
+    }
+    free(text);
+    if (status == UPD_OK)
+        say("exported %zu names and %zu address blocks as %s%s%s (%zu left out for the allowlist, %zu learned "
+            "addresses taken, %zu whose name is no longer listed)",
+            es.names, es.addresses, format, file ? " to " : "", file ? file : "", es.allowlisted, es.learned,
+            es.learned_unlisted);
     return status;
 }
 
@@ -616,18 +800,29 @@ int main(int argc, char **argv)
         { "cache-dir", required_argument, NULL, 'C' }, { "pidfile", required_argument, NULL, 'p' },
         { "no-signal", no_argument, NULL, 'S' },     { "dry-run", no_argument, NULL, 'n' },
         { "verbose", no_argument, NULL, 'v' },       { "version", no_argument, NULL, 'V' },
-        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+        { "help", no_argument, NULL, 'h' },          { "offline", no_argument, NULL, 'O' },
+        { "force", no_argument, NULL, 'F' },         { "reload-command", required_argument, NULL, 'R' },
+        { "export", required_argument, NULL, 'E' },  { "export-file", required_argument, NULL, 'X' },
+        { "learned", required_argument, NULL, 'L' }, { NULL, 0, NULL, 0 },
     };
-    const char *cfgpath = UPD_DEFAULT_SOURCES, *output = NULL, *cache = NULL, *pidfile = NULL;
-    int dry_run = 0, no_signal = 0, ch;
+    const char *cfgpath = UPD_DEFAULT_SOURCES, *output = NULL, *cache = NULL, *pidfile = NULL, *reload = NULL;
+    const char *export_fmt = NULL, *export_file = NULL, *learned = NULL;
+    struct run_opts ro = { 0, 0, 0, 0 };
+    int ch;
     while ((ch = getopt_long(argc, argv, "c:nvVh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c': cfgpath = optarg; break;
         case 'o': output = optarg; break;
         case 'C': cache = optarg; break;
         case 'p': pidfile = optarg; break;
-        case 'S': no_signal = 1; break;
-        case 'n': dry_run = 1; break;
+        case 'S': ro.no_signal = 1; break;
+        case 'n': ro.dry_run = 1; break;
+        case 'O': ro.offline = 1; break;
+        case 'F': ro.force = 1; break;
+        case 'R': reload = optarg; break;
+        case 'E': export_fmt = optarg; break;
+        case 'X': export_file = optarg; break;
+        case 'L': learned = optarg; break;
         case 'v': verbose = 1; break;
         case 'V': printf("minewatch-update %s\n", MW_VERSION); return UPD_OK;
         case 'h': usage(stdout); return UPD_OK;
@@ -639,6 +834,14 @@ int main(int argc, char **argv)
         usage(stderr);
         return UPD_USAGE;
     }
+    if ((export_file || learned) && !export_fmt) {
+        fprintf(stderr, "minewatch-update: --export-file and --learned need --export FORMAT\n");
+        return UPD_USAGE;
+    }
+    if (ro.offline && ro.force) {
+        fprintf(stderr, "minewatch-update: --offline and --force cannot be combined (--force downloads)\n");
+        return UPD_USAGE;
+    }
     struct update_config c;
     char err[1024];
     if (update_config_load(&c, cfgpath, err, sizeof err) != 0) {
@@ -646,12 +849,20 @@ int main(int argc, char **argv)
         return UPD_USAGE;
     }
     if ((output && set_str(&c.output, output) != 0) || (cache && set_str(&c.cache_dir, cache) != 0) ||
-        (pidfile && set_str(&c.pidfile, pidfile) != 0)) {
+        (pidfile && set_str(&c.pidfile, pidfile) != 0) || (reload && set_str(&c.reload_command, reload) != 0)) {
         say("out of memory");
         update_config_free(&c);
         return UPD_FAIL;
     }
     int status = UPD_USAGE;
+    if (export_fmt) {
+        if (!c.output)
+            fprintf(stderr, "minewatch-update: %s: no 'output' (or --output): the export reads it\n", cfgpath);
+        else
+            status = export_rules(&c, export_fmt, export_file, learned);
+        update_config_free(&c);
+        return status;
+    }
     int need_cache = 0;
     for (size_t i = 0; i < c.nsrc; i++)
         need_cache |= c.src[i].url != NULL;
@@ -664,7 +875,7 @@ int main(int argc, char **argv)
     else if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         fprintf(stderr, "minewatch-update: cannot initialise libcurl\n");
     else {
-        status = run(&c, dry_run, no_signal);
+        status = run(&c, &ro);
         curl_global_cleanup();
     }
     update_config_free(&c);

@@ -723,7 +723,7 @@ void config_defaults(struct mw_config *cfg)
 
     cfg->geoip.enabled = true;
 
-    snprintf(cfg->daemon.pidfile, sizeof cfg->daemon.pidfile, "/run/minewatch.pid");
+    snprintf(cfg->daemon.pidfile, sizeof cfg->daemon.pidfile, "/run/minewatch/minewatch.pid");
 }
 
 void config_free(struct mw_config *cfg)

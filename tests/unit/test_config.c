@@ -90,7 +90,7 @@ START_TEST(test_defaults)
     ck_assert(cfg.geoip.enabled);
     ck_assert_str_eq(cfg.geoip.country_database, "");
     ck_assert_str_eq(cfg.run_as.user, "");
-    ck_assert_str_eq(cfg.daemon.pidfile, "/run/minewatch.pid");
+    ck_assert_str_eq(cfg.daemon.pidfile, "/run/minewatch/minewatch.pid"); /* dist/minewatch.service */
     config_free(&cfg);
 }
 END_TEST

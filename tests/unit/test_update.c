@@ -370,6 +370,146 @@ START_TEST(merge_grows)
 }
 END_TEST
 
+/* ---- summary, list info, exports ---- */
+
+static char *render_of(const char *plain, const char *second, size_t *len, struct update_source *src)
+{
+    struct update_merge *m = update_merge_new();
+    struct update_source_stats st;
+    add(m, plain, LISTFMT_PLAIN, RULES_CAT_MINING_POOL, 0, &st);
+    if (second)
+        add(m, second, LISTFMT_PLAIN, RULES_CAT_WEB_MINER, 1, &st);
+    memset(src, 0, 2 * sizeof *src);
+    snprintf(src[0].name, sizeof src[0].name, "pools");
+    snprintf(src[1].name, sizeof src[1].name, "web");
+    src[0].path = src[1].path = (char *)"/x";
+    char *y = update_merge_render(m, src, 2, "2026-01-01T00:00:00Z", len);
+    update_merge_free(m);
+    ck_assert_ptr_nonnull(y);
+    return y;
+}
+
+START_TEST(summary_counts_changes)
+{
+    struct update_source src[2];
+    size_t ol, nl;
+    char *old = render_of("a.example.com\nb.example.com\n203.0.113.0/24\n", "w.example.net\n", &ol, src);
+    /* b removed, c added, the block kept; w moves from web-miner (source web) to mining-pool */
+    char *cur = render_of("a.example.com\nc.example.com\n203.0.113.0/24\nw.example.net\n", NULL, &nl, src);
+    struct update_summary sm;
+    ck_assert_int_eq(update_render_summary(old, ol, cur, nl, src, 2, &sm), 0);
+    ck_assert_uint_eq(sm.cat[RULES_CAT_MINING_POOL].entries, 4);
+    ck_assert_uint_eq(sm.cat[RULES_CAT_MINING_POOL].added, 2);   /* c, w */
+    ck_assert_uint_eq(sm.cat[RULES_CAT_MINING_POOL].removed, 1); /* b */
+    ck_assert_uint_eq(sm.cat[RULES_CAT_WEB_MINER].entries, 0);
+    ck_assert_uint_eq(sm.cat[RULES_CAT_WEB_MINER].removed, 1);   /* w */
+    ck_assert_uint_eq(sm.src[0].entries, 4);
+    ck_assert_uint_eq(sm.src[0].added, 2);
+    ck_assert_uint_eq(sm.src[1].removed, 1);
+    update_summary_free(&sm);
+    /* no previous file: everything is added */
+    ck_assert_int_eq(update_render_summary(NULL, 0, cur, nl, src, 2, &sm), 0);
+    ck_assert_uint_eq(sm.cat[RULES_CAT_MINING_POOL].added, 4);
+    ck_assert_uint_eq(sm.cat[RULES_CAT_MINING_POOL].removed, 0);
+    update_summary_free(&sm);
+    free(old);
+    free(cur);
+}
+END_TEST
+
+static const char export_rules_yaml[] =
+    "version: 1\n"
+    "lists:\n"
+    "  - name: p\n"
+    "    category: mining-pool\n"
+    "    domains: [ pool.example.com, { name: one.example.net, match: exact }, ok.example.org ]\n"
+    "    addresses: [ 198.51.100.0/24, 198.51.100.128/25, \"203.0.113.5:3333\", 10.9.0.0/16, \"2001:db8::/32\" ]\n"
+    "  - name: g\n"
+    "    category: crypto-general\n"
+    "    domains: [ exchange.example.com ]\n"
+    "    addresses: [ 192.0.2.0/24 ]\n"
+    "  - name: off\n"
+    "    category: mining-pool\n"
+    "    enabled: false\n"
+    "    domains: [ disabled.example.com ]\n"
+    "allowlist:\n"
+    "  - { name: lab, host: 10.9.8.7/32 }\n"
+    "  - { name: ok, pool: x.ok.example.org }\n";
+
+START_TEST(list_info_names_active_lists)
+{
+    char err[256];
+    struct rules *r = rules_load_buffer(export_rules_yaml, sizeof export_rules_yaml - 1, "e.yaml", NULL, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_uint_eq(rules_list_count(r), 2); /* the disabled list is not active */
+    struct rules_list_info li;
+    ck_assert_int_eq(rules_list_info(r, 0, &li), 0);
+    ck_assert_str_eq(li.name, "p");
+    ck_assert_str_eq(li.file, "e.yaml");
+    ck_assert_uint_eq(li.names, 3);
+    ck_assert_uint_eq(li.addresses, 5);
+    ck_assert_int_eq(rules_list_info(r, 1, &li), 0);
+    ck_assert_int_eq(li.category, RULES_CAT_CRYPTO_GENERAL);
+    ck_assert_int_eq(rules_list_info(r, 2, &li), -1);
+    rules_free(r);
+}
+END_TEST
+
+START_TEST(export_formats)
+{
+    char err[256];
+    struct rules *r = rules_load_buffer(export_rules_yaml, sizeof export_rules_yaml - 1, "e.yaml", NULL, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    static const char learned_txt[] = "# learned\n198.18.0.1 a.pool.example.com\n\n198.18.0.2 exchange.example.com\n"
+                                      "198.18.0.3 y.x.ok.example.org\n";
+    struct update_learned *l;
+    size_t nl;
+    ck_assert_int_eq(update_learned_parse(learned_txt, sizeof learned_txt - 1, "l.txt", &l, &nl, err, sizeof err), 0);
+    ck_assert_uint_eq(nl, 3);
+    struct update_export_stats st;
+    size_t len;
+    char *t = update_export(r, UPDATE_EXPORT_RPZ, l, nl, 7, &st, &len);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_nonnull(strstr(t, "( 7 3600"));
+    ck_assert_ptr_nonnull(strstr(t, "\npool.example.com CNAME .\n*.pool.example.com CNAME .\n"));
+    ck_assert_ptr_nonnull(strstr(t, "\none.example.net CNAME .\n"));
+    ck_assert_ptr_null(strstr(t, "*.one.example.net"));
+    ck_assert_ptr_null(strstr(t, "ok.example.org"));       /* above an allowlisted pool */
+    ck_assert_ptr_null(strstr(t, "exchange.example.com")); /* crypto-general */
+    ck_assert_ptr_null(strstr(t, "disabled.example.com"));
+    ck_assert_uint_eq(st.names, 2);
+    free(t);
+    t = update_export(r, UPDATE_EXPORT_NFT, l, nl, 7, &st, &len);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_nonnull(strstr(t, "elements = { 198.18.0.1/32,\n"));
+    ck_assert_ptr_nonnull(strstr(t, "198.51.100.0/24 }"));
+    ck_assert_ptr_null(strstr(t, "198.51.100.128/25"));    /* inside the /24: one interval */
+    ck_assert_ptr_null(strstr(t, "10.9.0.0/16"));          /* holds an allowlisted host */
+    ck_assert_ptr_null(strstr(t, "192.0.2.0"));
+    ck_assert_ptr_null(strstr(t, "198.18.0.2"));           /* learned under a crypto-general name */
+    ck_assert_ptr_null(strstr(t, "198.18.0.3"));           /* learned under an allowlisted pool */
+    ck_assert_ptr_nonnull(strstr(t, "203.0.113.5/32 . 3333"));
+    ck_assert_ptr_nonnull(strstr(t, "2001:db8::/32"));
+    ck_assert_uint_eq(st.learned, 1);
+    ck_assert_uint_eq(st.learned_unlisted, 1);
+    free(t);
+    t = update_export(r, UPDATE_EXPORT_IPSET, l, nl, 7, &st, &len);
+    ck_assert_ptr_nonnull(strstr(t, "add minewatch-pool4-ports 203.0.113.5/32,tcp:3333\n"));
+    free(t);
+    t = update_export(r, UPDATE_EXPORT_UNBOUND, l, nl, 7, &st, &len);
+    ck_assert_ptr_nonnull(strstr(t, "local-zone: \"pool.example.com.\" always_nxdomain\n"));
+    ck_assert_ptr_nonnull(strstr(t, "local-zone: \"one.example.net.\" transparent\n"));
+    free(t);
+    free(l);
+    static const char *const bad[] = { "198.18.0.1\n", "198.18.0.0/24 a.example.com\n", "x a.example.com\n",
+                                       "198.18.0.1 -bad-.example.com\n", "198.18.0.1:80 a.example.com\n" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_int_eq(update_learned_parse(bad[i], strlen(bad[i]), "l.txt", &l, &nl, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "l.txt:1: "));
+    rules_free(r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("update");
@@ -389,6 +529,9 @@ int main(void)
     tcase_add_test(tc, render_loads_and_matches);
     tcase_add_test(tc, render_is_sorted_and_deterministic);
     tcase_add_test(tc, merge_grows);
+    tcase_add_test(tc, summary_counts_changes);
+    tcase_add_test(tc, list_info_names_active_lists);
+    tcase_add_test(tc, export_formats);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
