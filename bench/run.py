@@ -263,7 +263,7 @@ def main():
         for line in f:
             if '"event_type":"stats"' in line:
                 try:
-                    flows = json.loads(line)["stats"]["flow"]["created"]
+                    flows = json.loads(line)["stats"]["flow"]["total"]
                 except (ValueError, KeyError, TypeError):
                     pass
     if args.packets >= 500000 and (packets < 500000 or flows < 50000):

@@ -317,7 +317,7 @@ enum decode_result decode_packet(struct decode_ctx *ctx, int dlt, const uint8_t 
     out->caplen = caplen;
     out->wirelen = wirelen;
     st->packets++;
-    st->bytes += wirelen;
+    st->bytes += caplen; /* captured bytes, as Suricata's decoder.bytes */
 
     struct decode_walk w;
     memset(&w, 0, sizeof w);

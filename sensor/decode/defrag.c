@@ -342,8 +342,11 @@ void defrag_expire(struct defrag *d, uint64_t now_us, uint32_t max_steps)
     for (uint32_t n = 0; n < max_steps && d->oldest != DF_NONE; n++) {
         if (!expired(d, &d->t[d->oldest], now_us))
             break;
+        if (d->t[d->oldest].family == 6)
+            d->st->ipv6_timeouts++;
+        else
+            d->st->ipv4_timeouts++;
         tracker_release(d, d->oldest);
-        d->st->timeouts++;
     }
 }
 
@@ -490,9 +493,12 @@ static const uint8_t *tracker_finish(struct defrag *d, uint32_t idx, uint32_t *o
     }
     /* Unhook now so a new fragment with the same key starts afresh; the buffer stays
      * valid until release_done() on the next call. */
+    if (t->family == 6)
+        d->st->ipv6_reassembled++;
+    else
+        d->st->ipv4_reassembled++;
     tracker_unhook(d, idx);
     d->done = idx;
-    d->st->reassembled++;
     return h;
 }
 
@@ -500,7 +506,10 @@ enum defrag_result defrag_add(struct defrag *d, const struct defrag_frag *f, uin
                               const uint8_t **out, uint32_t *out_len)
 {
     defrag_expire(d, now_us, DF_EXPIRE_PER_CALL);
-    d->st->fragments++;
+    if (f->family == 6)
+        d->st->ipv6_fragments++;
+    else
+        d->st->ipv4_fragments++;
     if (f->data_len == 0 || (f->more && (f->data_len & 7) != 0) || (f->offset & 7) != 0 ||
         (f->family != 4 && f->family != 6) || f->hdr_len > sizeof d->t[0].hdr ||
         (f->family == 6 && f->hdr_len != 40) || (f->family == 4 && f->hdr_len < 20)) {
@@ -510,8 +519,11 @@ enum defrag_result defrag_add(struct defrag *d, const struct defrag_frag *f, uin
     uint32_t h = key_hash(d, f);
     uint32_t idx = tracker_find(d, f, h);
     if (idx != DF_NONE && expired(d, &d->t[idx], now_us)) {
+        if (d->t[idx].family == 6)
+            d->st->ipv6_timeouts++;
+        else
+            d->st->ipv4_timeouts++;
         tracker_release(d, idx);
-        d->st->timeouts++;
         idx = DF_NONE;
     }
     uint64_t end64 = (uint64_t)f->offset + f->data_len;

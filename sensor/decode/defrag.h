@@ -25,9 +25,13 @@ struct defrag_params {
 struct defrag_params defrag_params_default(void);
 
 #define DEFRAG_COUNTERS(X)                                                        \
-    X(fragments)        /* fragments offered */                                   \
-    X(reassembled)      /* datagrams completed */                                 \
-    X(timeouts)         /* trackers expired before completion */                  \
+    X(ipv4_fragments)   /* fragments offered, per family (Suricata's             \
+                           defrag.ipv4.fragments, ...) */                         \
+    X(ipv6_fragments)                                                             \
+    X(ipv4_reassembled) /* datagrams completed */                                 \
+    X(ipv6_reassembled)                                                           \
+    X(ipv4_timeouts)    /* trackers expired before completion */                  \
+    X(ipv6_timeouts)                                                              \
     X(memcap_drops)     /* trackers evicted (or fragments refused) for the memcap */ \
     X(tracker_drops)    /* trackers evicted because max_trackers was reached */   \
     X(too_large)        /* datagram would exceed 65535 bytes */                   \
@@ -45,7 +49,7 @@ struct defrag_stats {
 #undef DEFRAG_X_FIELD
 };
 
-/* Calls cb once per counter with its name ("defrag.fragments", ...). */
+/* Calls cb once per counter with its name ("defrag.ipv4_fragments", ...). */
 void defrag_stats_foreach(const struct defrag_stats *s,
                           void (*cb)(void *u, const char *name, uint64_t v), void *u);
 

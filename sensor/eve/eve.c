@@ -17,6 +17,7 @@
 #include "sensor/flow/flow.h"
 #include "sensor/eve/json.h"
 #include "sensor/eve/output.h"
+#include "sensor/eve/stats_tree.h"
 #include "core/signatures.h"
 #include "dissectors/dns.h"
 #include "dissectors/tls.h"
@@ -30,6 +31,7 @@ struct eve {
     struct output *out;
     uint64_t dropped;
     char line[EVE_LINE_MAX];
+    struct stats_tree stats; /* rebuilt for each stats event */
 };
 
 struct eve *eve_new(const struct eve_params *p, struct output *out)
@@ -275,6 +277,20 @@ void eve_alert(struct eve *e, const struct eve_alert *a)
     eve_emit(e, &w);
 }
 
+/* Suricata's flow.state: TCP by its handshake and FIN/RST; other protocols are
+ * "established" once both sides sent. */
+static const char *eve_flow_state(const struct mw_flow *f)
+{
+    if (f->proto == IPPROTO_TCP) {
+        switch (f->tcp_state) {
+        case FLOW_TCP_ESTABLISHED: return "established";
+        case FLOW_TCP_CLOSED: return "closed";
+        default: return "new";
+        }
+    }
+    return f->pkts[0] && f->pkts[1] ? "established" : "new";
+}
+
 void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_variant variant,
               const struct mw_evidence *info, const char *reason, uint64_t ts_us)
 {
@@ -294,6 +310,7 @@ void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_var
     eve_write_timestamp(&w, f->last_ts_us);
     jw_kv_uint(&w, "age", (f->last_ts_us - f->first_ts_us) / 1000000u);
     jw_kv_bool(&w, "alerted", 1);
+    jw_kv_str(&w, "state", eve_flow_state(f));
     jw_kv_str(&w, "reason", reason);
     jw_object_end(&w);
     jw_key(&w, "mining");
@@ -317,30 +334,9 @@ void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_var
     eve_emit(e, &w);
 }
 
-struct eve_stats_walk {
-    struct jw *w;
-    char group[32];
-};
-
-/* Counters arrive as "group.name"; consecutive names of one group form one object. */
 static void eve_stats_counter(void *u, const char *name, uint64_t value)
 {
-    struct eve_stats_walk *sw = u;
-    const char *dot = strchr(name, '.');
-    size_t glen = dot ? (size_t)(dot - name) : 0;
-    if (glen >= sizeof sw->group)
-        glen = sizeof sw->group - 1;
-    if (strlen(sw->group) != glen || strncmp(sw->group, name, glen) != 0) {
-        if (sw->group[0])
-            jw_object_end(sw->w);
-        memcpy(sw->group, name, glen);
-        sw->group[glen] = '\0';
-        if (glen) {
-            jw_key(sw->w, sw->group);
-            jw_object_begin(sw->w);
-        }
-    }
-    jw_kv_uint(sw->w, dot ? dot + 1 : name, value);
+    stats_tree_add(u, name, value);
 }
 
 void eve_stats(struct eve *e, uint64_t ts_us, uint64_t uptime_s, eve_stats_source *sources,
@@ -359,21 +355,18 @@ void eve_stats(struct eve *e, uint64_t ts_us, uint64_t uptime_s, eve_stats_sourc
     jw_key(&w, "stats");
     jw_object_begin(&w);
     jw_kv_uint(&w, "uptime", uptime_s);
-    struct eve_stats_walk sw = { &w, "" };
+    stats_tree_reset(&e->stats);
     for (size_t i = 0; i < n; i++)
-        sources[i](srcs[i], eve_stats_counter, &sw);
+        sources[i](srcs[i], eve_stats_counter, &e->stats);
     /* The sink's own counters (shared by every worker): lines lost to a full disk or a
      * gone reader show up in the first stats event that can be written again. */
     if (e->out) {
         output_flush(e->out); /* lines still buffered would be missing from the counts */
-        output_stats_foreach(e->out, eve_stats_counter, &sw);
+        output_stats_foreach(e->out, eve_stats_counter, &e->stats);
     }
-    if (sw.group[0])
-        jw_object_end(&w);
-    jw_key(&w, "eve");
-    jw_object_begin(&w);
-    jw_kv_uint(&w, "lines_too_long", e->dropped);
-    jw_object_end(&w);
+    stats_tree_add(&e->stats, "eve.lines_too_long", e->dropped);
+    stats_tree_add(&e->stats, "eve.counters_refused", e->stats.refused);
+    stats_tree_write(&e->stats, &w);
     jw_object_end(&w);
     jw_object_end(&w);
     eve_emit(e, &w);

@@ -34,7 +34,7 @@ struct eve_alert {
 
 struct eve;
 
-/* Counters the stats event reports, grouped by the prefix before the first dot. */
+/* Counters the stats event reports, as "module.name"; sensor/eve/stats_tree.h names them for EVE. */
 typedef void (*eve_counter_fn)(void *u, const char *name, uint64_t value);
 typedef void (*eve_stats_source)(void *src, eve_counter_fn cb, void *u);
 

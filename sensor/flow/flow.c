@@ -32,7 +32,7 @@ struct lru_list {
 };
 
 struct flow_stats {
-    uint64_t created, timed_out, evicted, closed, shutdown, memcap_fail, not_ip;
+    uint64_t created, timed_out, evicted, closed, tcp_reuse, shutdown, memcap_fail, not_ip;
     uint64_t active_peak, memuse_peak; /* high-water marks: what sizing needs to know */
 };
 
@@ -71,9 +71,10 @@ const char *flow_end_reason_name(enum flow_end_reason why)
 {
     switch (why) {
     case FLOW_END_TIMEOUT: return "timeout";
-    case FLOW_END_EVICTED: return "evicted";
+    case FLOW_END_EVICTED: return "forced";
     case FLOW_END_SHUTDOWN: return "shutdown";
-    case FLOW_END_CLOSED: return "closed";
+    case FLOW_END_CLOSED: return "timeout";
+    case FLOW_END_TCP_REUSE: return "tcp_reuse";
     }
     return "unknown";
 }
@@ -290,6 +291,7 @@ static void flow_end(struct flow_table *t, struct mw_flow *f, enum flow_end_reas
     case FLOW_END_EVICTED: t->st.evicted++; break;
     case FLOW_END_SHUTDOWN: t->st.shutdown++; break;
     case FLOW_END_CLOSED: t->st.closed++; break;
+    case FLOW_END_TCP_REUSE: t->st.tcp_reuse++; break;
     }
     if (t->on_end)
         t->on_end(t->user, f, why);
@@ -463,7 +465,7 @@ struct mw_flow *flow_get(struct flow_table *t, const struct mw_packet *p, int *d
         f = NULL;
     } else if (f && f->tcp_state == FLOW_TCP_CLOSED && (p->tcp_flags & (MW_TCP_SYN | MW_TCP_ACK | MW_TCP_RST)) == MW_TCP_SYN) {
         /* A new SYN on a closed connection: the port pair was reused. */
-        flow_end(t, f, FLOW_END_CLOSED);
+        flow_end(t, f, FLOW_END_TCP_REUSE);
         f = NULL;
     }
     if (!f) {
@@ -516,6 +518,7 @@ void flow_stats_foreach(const struct flow_table *t, void (*cb)(void *u, const ch
     cb(u, "flow.timed_out", t->st.timed_out);
     cb(u, "flow.evicted", t->st.evicted);
     cb(u, "flow.closed", t->st.closed);
+    cb(u, "flow.tcp_reuse", t->st.tcp_reuse);
     cb(u, "flow.shutdown", t->st.shutdown);
     cb(u, "flow.memcap_fail", t->st.memcap_fail);
     cb(u, "flow.not_ip", t->st.not_ip);

@@ -72,7 +72,9 @@ struct mw_flow {
     uint32_t hash;
 };
 
-enum flow_end_reason { FLOW_END_TIMEOUT, FLOW_END_EVICTED, FLOW_END_SHUTDOWN, FLOW_END_CLOSED };
+/* CLOSED: FIN or RST seen, then the closed timeout passed; TCP_REUSE: a new SYN arrived on
+ * a closed connection's port pair. */
+enum flow_end_reason { FLOW_END_TIMEOUT, FLOW_END_EVICTED, FLOW_END_SHUTDOWN, FLOW_END_CLOSED, FLOW_END_TCP_REUSE };
 typedef void (*flow_end_fn)(void *user, struct mw_flow *f, enum flow_end_reason why);
 
 struct flow_table;
@@ -92,6 +94,8 @@ void flow_table_free(struct flow_table *t);
 size_t flow_table_memuse(const struct flow_table *t);
 uint32_t flow_table_count(const struct flow_table *t);
 void flow_stats_foreach(const struct flow_table *t, void (*cb)(void *u, const char *name, uint64_t v), void *u);
+/* Suricata's flow.reason for why: "timeout" (CLOSED too: its state says closed),
+ * "forced" (evicted), "shutdown", "tcp_reuse". */
 const char *flow_end_reason_name(enum flow_end_reason why);
 
 #endif

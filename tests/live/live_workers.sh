@@ -91,18 +91,19 @@ if got != want:
 stats = [e["stats"] for e in events if e.get("event_type") == "stats"]
 per = {}
 for s in stats:
-    if "worker" in s:
-        per[s["worker"]["id"]] = s  # the last event of each worker is its final one
-totals = [s for s in stats if "workers" in s]
+    if "worker" in s["minewatch"]:
+        per[s["minewatch"]["worker"]["id"]] = s  # the last event of each worker is its final one
+totals = [s for s in stats if "workers" in s["minewatch"]]
 if sorted(per) != [0, 1]:
     sys.exit("FAIL: stats events from workers %s, expected 0 and 1" % sorted(per))
-if len(totals) != 1 or totals[0]["workers"]["count"] != 2:
+if len(totals) != 1 or totals[0]["minewatch"]["workers"]["count"] != 2:
     sys.exit("FAIL: expected one total stats event over 2 workers, got %d" % len(totals))
 tot = totals[0]
-for k in ("kernel_packets", "kernel_drops", "kernel_ifdrops", "packets"):
-    s = sum(per[i]["capture"][k] for i in per)
-    if tot["capture"][k] != s:
-        sys.exit("FAIL: total capture.%s %d != sum over workers %d" % (k, tot["capture"][k], s))
+for g, k in (("capture", "kernel_packets"), ("capture", "kernel_drops"), ("capture", "kernel_ifdrops"),
+             ("decoder", "pkts")):
+    s = sum(per[i][g][k] for i in per)
+    if tot[g][k] != s:
+        sys.exit("FAIL: total %s.%s %d != sum over workers %d" % (g, k, tot[g][k], s))
 npk = 0
 with open(pcap, "rb") as f:
     f.read(24)
@@ -114,12 +115,12 @@ with open(pcap, "rb") as f:
         f.read(incl)
         npk += 1
 for i in sorted(per):
-    c = per[i]["capture"]
+    c = dict(per[i]["capture"], packets=per[i]["decoder"]["pkts"])
     print("worker %d: packets %d kernel_packets %d kernel_drops %d kernel_ifdrops %d flows %d" %
-          (i, c["packets"], c["kernel_packets"], c["kernel_drops"], c["kernel_ifdrops"], per[i]["flow"]["created"]))
+          (i, c["packets"], c["kernel_packets"], c["kernel_drops"], c["kernel_ifdrops"], per[i]["flow"]["total"]))
     if c["packets"] == 0:
         sys.exit("FAIL: worker %d saw no packet: the fanout group did not spread flows" % i)
-c = tot["capture"]
+c = dict(tot["capture"], packets=tot["decoder"]["pkts"])
 print("total: packets %d of %d replayed, kernel_packets %d kernel_drops %d kernel_ifdrops %d" %
       (c["packets"], npk, c["kernel_packets"], c["kernel_drops"], c["kernel_ifdrops"]))
 if c["packets"] + c["kernel_drops"] < npk:
@@ -133,8 +134,9 @@ python3 - "$OUT/file.json" "$MINERS" <<'PY' || exit 1
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 n = len({a["src_ip"] for a in ev if a.get("event_type") == "alert" and a["alert"]["signature_id"] == 8100001})
-ids = sorted({e["stats"]["worker"]["id"] for e in ev if e.get("event_type") == "stats" and "worker" in e["stats"]})
-tot = [e for e in ev if e.get("event_type") == "stats" and "workers" in e["stats"]]
+ids = sorted({e["stats"]["minewatch"]["worker"]["id"] for e in ev
+              if e.get("event_type") == "stats" and "worker" in e["stats"]["minewatch"]})
+tot = [e for e in ev if e.get("event_type") == "stats" and "workers" in e["stats"]["minewatch"]]
 assert n == int(sys.argv[2]), "file with --workers 2: %d miners alerted" % n
 assert ids == [0] and not tot, "file with --workers 2: stats from workers %s, %d totals" % (ids, len(tot))
 print("file with --workers 2: one thread, %d miners alerted" % n)
@@ -169,7 +171,8 @@ python3 - "$OUT/held.json" <<'PY' || exit 1
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 n = len({a["src_ip"] for a in ev if a.get("event_type") == "alert" and a["alert"]["signature_id"] == 8100001})
-ids = sorted({e["stats"]["worker"]["id"] for e in ev if e.get("event_type") == "stats" and "worker" in e["stats"]})
+ids = sorted({e["stats"]["minewatch"]["worker"]["id"] for e in ev
+              if e.get("event_type") == "stats" and "worker" in e["stats"]["minewatch"]})
 assert n == 4, "fanout fallback: %d of 4 miners alerted" % n
 assert ids == [0], "fanout fallback: stats from workers %s" % ids
 print("fanout unavailable: one capture thread, %d miners alerted" % n)

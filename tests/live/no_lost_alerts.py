@@ -176,14 +176,14 @@ def mode_hup(run):
     st = last_stats(evs)
     print("%d rotations in %.1f s: %d alerts over %d files (%d with alerts), output.reopens %d"
           % (ROTATIONS, time.monotonic() - t0, sum(got.values()), len(files), with_alerts,
-             st.get("output", {}).get("reopens", -1)))
+             st["minewatch"].get("output", {}).get("reopens", -1)))
     if lost or dup or extra:
         fail("%d lost, %d duplicated, %d unexpected alerts (e.g. %s)"
              % (len(lost), len(dup), len(extra), sorted(lost or dup or extra)[:3]))
     if with_alerts < 2:
         fail("every alert landed in one file: the rotations did not interleave with traffic")
-    if st["capture"]["packets"] != len(run.recs):
-        fail("capture.packets %d, fed %d" % (st["capture"]["packets"], len(run.recs)))
+    if st["decoder"]["pkts"] != len(run.recs):
+        fail("decoder.pkts %d, fed %d" % (st["decoder"]["pkts"], len(run.recs)))
 
 
 def mode_term(run):
@@ -200,9 +200,9 @@ def mode_term(run):
     stop_s = time.monotonic() - t0
     evs = events([eve])
     st = last_stats(evs)
-    read = st["capture"]["packets"]
+    read = st["decoder"]["pkts"]
     if not 0 < read < len(run.recs):
-        fail("capture.packets %d: the stop was not mid-stream (%d packets in all)" % (read, len(run.recs)))
+        fail("decoder.pkts %d: the stop was not mid-stream (%d packets in all)" % (read, len(run.recs)))
     expected = run.offline(read, "prefix")
     got = alert_keys(evs)
     print("SIGTERM after %d of %d packets: exit in %.2f s, %d alerts written, %d expected"
@@ -254,7 +254,7 @@ def mode_enospc(run, logdir):
     evs = events([eve])
     got = alert_keys(evs)
     st = last_stats(evs)
-    out = st.get("output", {})
+    out = st["minewatch"].get("output", {})
     phase3 = set(k_all) - set(k_b)
     phase2 = set(k_b) - set(k_a)
     lost2 = len(phase2 - set(got))
@@ -262,8 +262,8 @@ def mode_enospc(run, logdir):
           "in the full-disk phase lost; output.dropped %d, write_errors %d, lines %d; %d lines in file"
           % (size >> 20, a, n, b, sum(got.values()), lost2, len(phase2), out.get("dropped", -1),
              out.get("write_errors", -1), out.get("lines", -1), len(evs)))
-    if st["capture"]["packets"] != n:
-        fail("capture.packets %d of %d fed: capture stopped on the full disk" % (st["capture"]["packets"], n))
+    if st["decoder"]["pkts"] != n:
+        fail("decoder.pkts %d of %d fed: capture stopped on the full disk" % (st["decoder"]["pkts"], n))
     if max(got.values(), default=0) > 1:
         fail("duplicated alerts")
     if set(got) - set(k_all):

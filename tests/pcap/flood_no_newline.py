@@ -75,13 +75,14 @@ def main():
                 failures.append("%s run: %s" % (label, e))
                 continue
             results[label] = rss_kb
-            if st["capture"]["bytes"] < n:
-                failures.append("%s run: capture.bytes %d < stream %d" % (label, st["capture"]["bytes"], n))
-            if st["detect"]["malformed_input"] < 1:
+            ours = st["minewatch"]
+            if ours["capture"]["bytes"] < n:
+                failures.append("%s run: capture.bytes %d < stream %d" % (label, ours["capture"]["bytes"], n))
+            if ours["detect"]["malformed_input"] < 1:
                 failures.append("%s run: the oversize line was not counted (detect.malformed_input 0)" % label)
-            if st["stream"]["depth_reached"] != 1:
-                failures.append("%s run: stream.depth_reached %d, want 1" % (label, st["stream"]["depth_reached"]))
-            if st["detect"]["buffers_in_use"] != 0:
+            if st["tcp"]["stream_depth_reached"] != 1:
+                failures.append("%s run: tcp.stream_depth_reached %d, want 1" % (label, st["tcp"]["stream_depth_reached"]))
+            if ours["detect"]["buffers_in_use"] != 0:
                 failures.append("%s run: detect buffers still in use at exit" % label)
             if rss_kb > RSS_CAP_KB:
                 failures.append("%s run: peak RSS %d KiB > %d KiB" % (label, rss_kb, RSS_CAP_KB))

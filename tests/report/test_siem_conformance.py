@@ -68,8 +68,9 @@ HOST = {
 }
 STATS = {"timestamp": "2026-11-23T11:00:00.000000+0000", "event_type": "stats", "host": "sensor1",
          "stats": {"uptime": 3600, "capture": {"kernel_packets": 10, "kernel_drops": 0,
-                                               "kernel_ifdrops": 0, "packets": 10, "bytes": 900},
-                   "eve": {"lines_too_long": 0}}}
+                                               "kernel_ifdrops": 0},
+                   "decoder": {"pkts": 10, "bytes": 900},
+                   "minewatch": {"eve": {"lines_too_long": 0}}}}
 GOOD = [ALERT, DNS_ALERT, FLOW, HOST, STATS]
 
 

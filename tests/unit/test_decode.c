@@ -855,9 +855,9 @@ START_TEST(test_housekeep_expires_fragments)
     v4_frag(&f, 1, 0, 1, data, 16);
     ck_assert_int_eq(run(1, &f), DECODE_HELD);
     decode_housekeep(ctx, 1700000000000000ULL + 5 * 1000000ULL);
-    ck_assert_uint_eq(ST->defrag.timeouts, 0);
+    ck_assert_uint_eq(ST->defrag.ipv4_timeouts, 0);
     decode_housekeep(ctx, 1700000000000000ULL + 3600 * 1000000ULL);
-    ck_assert_uint_eq(ST->defrag.timeouts, 1);
+    ck_assert_uint_eq(ST->defrag.ipv4_timeouts, 1);
 }
 END_TEST
 
@@ -1157,7 +1157,7 @@ START_TEST(test_decode_fragments)
             ck_assert_mem_eq(pkt.payload, dg + 8, 40);
         }
     }
-    ck_assert_uint_eq(ST->defrag.reassembled, 2);
+    ck_assert_uint_eq(ST->defrag.ipv4_reassembled, 2);
     ck_assert_uint_eq(ST->ipv4_frag, 6);
 
     /* IPv6: fragment header, two pieces */
@@ -1181,6 +1181,10 @@ START_TEST(test_decode_fragments)
     ck_assert_uint_eq(pkt.payload_len, 40);
     ck_assert_mem_eq(pkt.payload, dg + 8, 40);
     ck_assert_mem_eq(pkt.src.b, A6, 16);
+    /* counted per family, as Suricata's defrag.ipv4.* / defrag.ipv6.* */
+    ck_assert_uint_eq(ST->defrag.ipv6_fragments, 2);
+    ck_assert_uint_eq(ST->defrag.ipv6_reassembled, 1);
+    ck_assert_uint_eq(ST->defrag.ipv4_reassembled, 2);
 
     /* a snaplen-cut fragment cannot be reassembled */
     v4_frag(&f, 5, 0, 1, dg, 16);

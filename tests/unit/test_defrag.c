@@ -85,8 +85,9 @@ START_TEST(test_in_order)
         ck_assert_int_eq(add(&f, 1), i < 8 ? DEFRAG_HELD : DEFRAG_DONE);
     }
     expect_v4(9 * 1480);
-    ck_assert_uint_eq(st.reassembled, 1);
-    ck_assert_uint_eq(st.fragments, 9);
+    ck_assert_uint_eq(st.ipv4_reassembled, 1);
+    ck_assert_uint_eq(st.ipv4_fragments, 9);
+    ck_assert_uint_eq(st.ipv6_fragments + st.ipv6_reassembled, 0);
     ck_assert_uint_eq(st.overlap, 0);
     ck_assert_uint_eq(defrag_trackers_in_use(df), 0);
     /* the tracker is given back on the next call */
@@ -108,7 +109,7 @@ START_TEST(test_reverse_and_shuffled)
         ck_assert_int_eq(add(&f, 2), i < 5 ? DEFRAG_HELD : DEFRAG_DONE);
     }
     expect_v4(96);
-    ck_assert_uint_eq(st.reassembled, 2);
+    ck_assert_uint_eq(st.ipv4_reassembled, 2);
 }
 END_TEST
 
@@ -200,7 +201,7 @@ START_TEST(test_timeout)
     ck_assert_uint_eq(defrag_trackers_in_use(df), 2);
     /* 31 s after the first: it expires; the second is 21 s old and stays */
     defrag_expire(df, 131 * 1000000ull, 16);
-    ck_assert_uint_eq(st.timeouts, 1);
+    ck_assert_uint_eq(st.ipv4_timeouts, 1);
     ck_assert_uint_eq(defrag_trackers_in_use(df), 1);
     /* the rest of datagram 9 now starts a fresh tracker: no completion */
     f = frag4(9, 16, 16, 0);
@@ -208,8 +209,8 @@ START_TEST(test_timeout)
     /* the tail of datagram 10 arrives too late: its tracker is expired on lookup */
     f = frag4(10, 16, 16, 0);
     ck_assert_int_eq(add(&f, 200), DEFRAG_HELD);
-    ck_assert_uint_ge(st.timeouts, 2);
-    ck_assert_uint_eq(st.reassembled, 0);
+    ck_assert_uint_ge(st.ipv4_timeouts, 2);
+    ck_assert_uint_eq(st.ipv4_reassembled, 0);
 }
 END_TEST
 
@@ -220,13 +221,13 @@ START_TEST(test_expire_is_bounded)
         ck_assert_int_eq(add(&f, 1), DEFRAG_HELD);
     }
     defrag_expire(df, 100 * 1000000ull, 10);
-    ck_assert_uint_eq(st.timeouts, 10);
+    ck_assert_uint_eq(st.ipv4_timeouts, 10);
     ck_assert_uint_eq(defrag_trackers_in_use(df), 40);
     /* each fragment also sweeps a few */
     struct defrag_frag f = frag4(999, 0, 16, 1);
     add(&f, 100);
-    ck_assert_uint_gt(st.timeouts, 10);
-    ck_assert_uint_lt(st.timeouts, 50);
+    ck_assert_uint_gt(st.ipv4_timeouts, 10);
+    ck_assert_uint_lt(st.ipv4_timeouts, 50);
 }
 END_TEST
 
@@ -372,7 +373,7 @@ static void count_cb(void *u, const char *name, uint64_t v)
     struct name_count *nc = u;
     nc->n++;
     ck_assert(strncmp(name, "defrag.", 7) == 0);
-    if (strcmp(name, "defrag.fragments") == 0)
+    if (strcmp(name, "defrag.ipv4_fragments") == 0)
         nc->fragments = v;
 }
 

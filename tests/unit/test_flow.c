@@ -8,7 +8,7 @@
 
 struct ends {
     uint32_t n;
-    uint32_t by_why[4];
+    uint32_t by_why[5];
     uint64_t ids[256];
     uint16_t ports[256];
 };
@@ -280,7 +280,9 @@ START_TEST(test_stale_flow_replaced_on_lookup)
     flow_get(t, &fin, &d);
     s1.ts_us = 2000002;
     c = flow_get(t, &s1, &d);
-    ck_assert_uint_eq(e.by_why[FLOW_END_CLOSED], 1);
+    ck_assert_uint_eq(e.by_why[FLOW_END_TCP_REUSE], 1);
+    ck_assert_uint_eq(h_flow_stat(t, "flow.tcp_reuse"), 1);
+    ck_assert_str_eq(flow_end_reason_name(FLOW_END_TCP_REUSE), "tcp_reuse");
     ck_assert_uint_ne(c->flow_id, id);
     ck_assert_uint_eq(c->tcp_state, FLOW_TCP_NEW);
     flow_table_shutdown(t);

@@ -59,11 +59,11 @@ for line in open(sys.argv[1]):
 PY
 }
 
-# packets EVE: capture.packets of the final stats event.
+# packets EVE: decoder.pkts of the final stats event.
 packets() {
     python3 -c '
 import json, sys
 st = [json.loads(l) for l in open(sys.argv[1]) if "\"stats\"" in l]
 st = [o for o in st if o.get("event_type") == "stats"]
-print(st[-1]["stats"]["capture"]["packets"] if st else -1)' "$1"
+print(st[-1]["stats"]["decoder"]["pkts"] if st else -1)' "$1"
 }
