@@ -12,7 +12,7 @@ offline run (`minewatch -r`) over the same packets writes; alerts are compared a
           traffic flows; the union of all files must hold every alert exactly once and
           only whole lines.
   term    SIGTERM after part of the traffic, the FIFO still open: the final stats event says
-          how many packets were read (capture.packets); every alert an offline run over
+          how many packets were read (decoder.pkts); every alert an offline run over
           exactly those packets gives must be in the file, and no other.
   enospc  the log directory is a small tmpfs in a private mount namespace (re-executes
           itself under `unshare -m`; exit 77 when that is not permitted). The disk is
