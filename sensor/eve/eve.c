@@ -7,6 +7,7 @@
 #include "sensor/eve/eve.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,11 +52,6 @@ void eve_free(struct eve *e)
     free(e);
 }
 
-const char *eve_sensor_name(const struct eve *e)
-{
-    return e->sensor_name;
-}
-
 void eve_format_addr(const struct mw_addr *a, char *out, size_t outlen)
 {
     if (mw_addr_is_v4(a))
@@ -95,11 +91,6 @@ static void eve_emit(struct eve *e, struct jw *w)
         return;
     }
     output_write(e->out, e->line, (size_t)n);
-}
-
-void eve_write_line(struct eve *e, const char *line, size_t len)
-{
-    output_write(e->out, line, len);
 }
 
 uint64_t eve_lines_dropped(const struct eve *e)
@@ -217,6 +208,22 @@ static void eve_tls_object(struct jw *w, const struct mw_tls_hello *h)
     jw_object_end(w);
 }
 
+/* The `geoip` object of the pool side: alerts and the principal pool of host events. */
+static void eve_geo_object(struct jw *w, const struct eve_geo *g)
+{
+    jw_key(w, "geoip");
+    jw_object_begin(w);
+    if (g->country && g->country[0])
+        jw_kv_str(w, "country", g->country);
+    if (g->city && g->city[0])
+        jw_kv_str(w, "city", g->city);
+    if (g->asn)
+        jw_kv_uint(w, "asn", g->asn);
+    if (g->as_org && g->as_org[0])
+        jw_kv_str(w, "as_org", g->as_org);
+    jw_object_end(w);
+}
+
 void eve_alert(struct eve *e, const struct eve_alert *a)
 {
     struct jw w;
@@ -261,17 +268,8 @@ void eve_alert(struct eve *e, const struct eve_alert *a)
         jw_kv_uint(&w, "repeats", a->repeats);
     jw_object_end(&w);
     if (a->geo_country || a->geo_asn) {
-        jw_key(&w, "geoip");
-        jw_object_begin(&w);
-        if (a->geo_country)
-            jw_kv_str(&w, "country", a->geo_country);
-        if (a->geo_city)
-            jw_kv_str(&w, "city", a->geo_city);
-        if (a->geo_asn)
-            jw_kv_uint(&w, "asn", a->geo_asn);
-        if (a->geo_as_org)
-            jw_kv_str(&w, "as_org", a->geo_as_org);
-        jw_object_end(&w);
+        struct eve_geo g = { a->geo_country, a->geo_city, a->geo_as_org, a->geo_asn, 1 };
+        eve_geo_object(&w, &g);
     }
     jw_object_end(&w);
     eve_emit(e, &w);
@@ -368,6 +366,182 @@ void eve_stats(struct eve *e, uint64_t ts_us, uint64_t uptime_s, eve_stats_sourc
     stats_tree_add(&e->stats, "eve.counters_refused", e->stats.refused);
     stats_tree_write(&e->stats, &w);
     jw_object_end(&w);
+    jw_object_end(&w);
+    eve_emit(e, &w);
+}
+
+/* ---- host verdicts ---- */
+
+/* A de-duplicated array of one string field of the evidence: Wazuh and Splunk read arrays
+ * of scalars, not arrays of objects. A value that filled its field was cut when stored:
+ * it is shown cut and marked (lengths in docs/eve.md). */
+static void eve_host_list(struct jw *w, const char *key, const struct eve_host *h, size_t off, size_t len)
+{
+    int open = 0;
+    for (unsigned i = 0; i < h->nev; i++) {
+        const char *v = (const char *)&h->ev[i] + off;
+        if (!v[0])
+            continue;
+        int dup = 0;
+        for (unsigned j = 0; j < i && !dup; j++)
+            dup = strncmp((const char *)&h->ev[j] + off, v, len) == 0;
+        if (dup)
+            continue;
+        if (!open) {
+            jw_key(w, key);
+            jw_array_begin(w);
+            open = 1;
+        }
+        jw_strn_max(w, v, strnlen(v, len), len - 2);
+    }
+    if (open)
+        jw_array_end(w);
+}
+
+/* Copy a database string into a pool_geoip field: '|' separates the fields, so it is
+ * never part of one (database strings are ours to shape; pool names are written as-is
+ * and are the first field, so a reader splits from the right). */
+static size_t eve_geo_field(char *dst, size_t n, const char *src)
+{
+    size_t i = 0;
+    for (; src && src[i] && i + 1 < n; i++)
+        dst[i] = src[i] == '|' ? '/' : src[i];
+    dst[i] = '\0';
+    return i;
+}
+
+/* Pool-side geography as de-duplicated scalar arrays plus one
+ * "pool|ip|country|city|asn|as_org" string per pool (docs/eve.md). */
+static void eve_host_geo_lists(struct jw *w, const struct eve_host *h)
+{
+    const struct eve_geo *g = h->geo;
+    int open = 0;
+    for (unsigned i = 0; i < h->nev; i++) {
+        const char *cc = g[i].country ? g[i].country : "";
+        int dup = !cc[0];
+        for (unsigned j = 0; j < i && !dup; j++)
+            dup = g[j].country && strcmp(g[j].country, cc) == 0;
+        if (dup)
+            continue;
+        if (!open) {
+            jw_key(w, "pool_countries");
+            jw_array_begin(w);
+            open = 1;
+        }
+        jw_str(w, cc);
+    }
+    if (open)
+        jw_array_end(w);
+    open = 0;
+    for (unsigned i = 0; i < h->nev; i++) {
+        int dup = g[i].asn == 0;
+        for (unsigned j = 0; j < i && !dup; j++)
+            dup = g[j].asn == g[i].asn;
+        if (dup)
+            continue;
+        if (!open) {
+            jw_key(w, "pool_asns");
+            jw_array_begin(w);
+            open = 1;
+        }
+        jw_uint(w, g[i].asn);
+    }
+    if (open)
+        jw_array_end(w);
+    open = 0;
+    for (unsigned i = 0; i < h->nev; i++) {
+        if (!g[i].found)
+            continue;
+        int dup = 0;
+        for (unsigned j = 0; j < i && !dup; j++)
+            dup = g[j].found && strcmp(h->ev[j].pool, h->ev[i].pool) == 0 &&
+                  memcmp(&h->ev[j].peer, &h->ev[i].peer, sizeof h->ev[i].peer) == 0;
+        if (dup)
+            continue;
+        char ip[INET6_ADDRSTRLEN], buf[EVE_HOST_POOL_LEN + INET6_ADDRSTRLEN + 3 + 64 + 12 + 96 + 8];
+        eve_format_addr(&h->ev[i].peer, ip, sizeof ip);
+        size_t n = (size_t)snprintf(buf, sizeof buf, "%s|%s|", h->ev[i].pool, ip);
+        n += eve_geo_field(buf + n, sizeof buf - n, g[i].country);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "|");
+        n += eve_geo_field(buf + n, sizeof buf - n, g[i].city);
+        if (g[i].asn)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "|%u|", (unsigned)g[i].asn);
+        else
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "||");
+        eve_geo_field(buf + n, sizeof buf - n, g[i].as_org);
+        if (!open) {
+            jw_key(w, "pool_geoip");
+            jw_array_begin(w);
+            open = 1;
+        }
+        /* The pool name came from the wire: the writer escapes it. */
+        jw_strn_max(w, buf, strlen(buf), sizeof buf - 1);
+    }
+    if (open)
+        jw_array_end(w);
+}
+
+/* The principal pool: the strongest evidence with anything known, the first on a tie. */
+static int eve_host_principal(const struct eve_host *h)
+{
+    int best = -1;
+    for (unsigned i = 0; h->geo && i < h->nev; i++)
+        if (h->geo[i].found && (best < 0 || h->ev[i].points > h->ev[best].points))
+            best = (int)i;
+    return best;
+}
+
+void eve_host(struct eve *e, const struct eve_host *h, uint64_t ts_us)
+{
+    struct jw w;
+    char ip[INET6_ADDRSTRLEN];
+    jw_init(&w, e->line, sizeof e->line);
+    jw_object_begin(&w);
+    jw_key(&w, "timestamp");
+    eve_write_timestamp(&w, ts_us);
+    jw_kv_str(&w, "event_type", "host");
+    eve_format_addr(&h->addr, ip, sizeof ip);
+    jw_kv_str(&w, "src_ip", ip);
+    if (e->sensor_name[0])
+        jw_kv_str(&w, "host", e->sensor_name);
+    jw_key(&w, "mining_host");
+    jw_object_begin(&w);
+    jw_kv_str(&w, "ip", ip);
+    jw_kv_str(&w, "verdict", h->verdict);
+    jw_kv_str(&w, "reason", h->reason);
+    jw_kv_uint(&w, "score", h->score);
+    jw_kv_uint(&w, "confidence", h->score > 100 ? 100 : h->score);
+    jw_kv_bool(&w, "home_net", h->in_home_net);
+    jw_key(&w, "first_seen");
+    eve_write_timestamp(&w, h->first_us);
+    jw_key(&w, "last_seen");
+    eve_write_timestamp(&w, h->last_us);
+    jw_kv_uint(&w, "findings", h->findings);
+    eve_host_list(&w, "pools", h, offsetof(struct eve_host_evidence, pool), EVE_HOST_POOL_LEN);
+    jw_kv_uint(&w, "pools_total", h->pools_total);
+    jw_kv_bool(&w, "pools_truncated", h->pools_truncated);
+    eve_host_list(&w, "workers", h, offsetof(struct eve_host_evidence, worker), MW_EV_WORKER_LEN);
+    eve_host_list(&w, "agents", h, offsetof(struct eve_host_evidence, agent), MW_EV_AGENT_LEN);
+    eve_host_list(&w, "algos", h, offsetof(struct eve_host_evidence, algo), EVE_HOST_ALGO_LEN);
+    eve_host_list(&w, "coins", h, offsetof(struct eve_host_evidence, coin), MW_EV_COIN_LEN);
+    jw_key(&w, "variants");
+    jw_array_begin(&w);
+    for (unsigned i = 0; i < h->nev; i++) {
+        int dup = 0;
+        for (unsigned j = 0; j < i && !dup; j++)
+            dup = h->ev[j].variant == h->ev[i].variant;
+        if (!dup)
+            jw_str(&w, mw_variant_name(h->ev[i].variant));
+    }
+    jw_array_end(&w);
+    jw_kv_uint(&w, "alerts_throttled", h->alerts_throttled);
+    jw_kv_uint(&w, "alerts_over_ceiling", h->alerts_over_ceiling);
+    int principal = eve_host_principal(h);
+    if (principal >= 0)
+        eve_host_geo_lists(&w, h);
+    jw_object_end(&w);
+    if (principal >= 0)
+        eve_geo_object(&w, &h->geo[principal]);
     jw_object_end(&w);
     eve_emit(e, &w);
 }

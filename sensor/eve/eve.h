@@ -47,15 +47,58 @@ void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_var
 /* A `stats` event: calls each source to list its counters. */
 void eve_stats(struct eve *e, uint64_t ts_us, uint64_t uptime_s, eve_stats_source *sources,
                void **srcs, size_t n);
-/* Any other event built by a caller (host events): the line is written as given. */
-void eve_write_line(struct eve *e, const char *line, size_t len);
 uint64_t eve_lines_dropped(const struct eve *e);
 
-/* Shared field writers for modules that build their own events (host.c). */
+/* ---- host verdicts (docs/eve.md "host"), handed over by host.c as plain records ---- */
+
+#define EVE_HOST_POOL_LEN 96
+#define EVE_HOST_ALGO_LEN 24
+
+/* One distinct piece of evidence of a host: variant + pool + signature. */
+struct eve_host_evidence {
+    enum mw_variant variant;
+    uint32_t sid;
+    char pool[EVE_HOST_POOL_LEN];  /* a name, or the pool's address when no name was seen */
+    char worker[MW_EV_WORKER_LEN];
+    char agent[MW_EV_AGENT_LEN];
+    char algo[EVE_HOST_ALGO_LEN];
+    char coin[MW_EV_COIN_LEN];
+    uint16_t port;
+    uint8_t points;            /* what it added to the score */
+    uint8_t has_peer;          /* peer is the pool (not a resolver, not a classifier guess) */
+    struct mw_addr peer;       /* the pool's address, first seen */
+    uint32_t count;
+    uint64_t first_us, last_us;
+};
+
+/* What is known of where a pool is; strings "" when unknown. */
+struct eve_geo {
+    const char *country, *city, *as_org;
+    uint32_t asn;
+    uint8_t found;
+};
+
+struct eve_host {
+    struct mw_addr addr;
+    const char *verdict, *reason;
+    uint32_t score;
+    uint64_t first_us, last_us;
+    uint64_t findings;         /* every finding counted, including those beyond the evidence table */
+    int in_home_net;
+    uint32_t pools_total;      /* distinct pools, including those the evidence table had no room for */
+    int pools_truncated;       /* pools[] lists fewer than pools_total */
+    uint64_t alerts_throttled, alerts_over_ceiling;
+    const struct eve_host_evidence *ev;
+    unsigned nev;
+    const struct eve_geo *geo; /* nev entries (pool side of each), or NULL */
+};
+
+void eve_host(struct eve *e, const struct eve_host *h, uint64_t ts_us);
+
+/* Shared field writers. */
 struct jw;
 void eve_format_addr(const struct mw_addr *a, char *out, size_t outlen);
 void eve_write_timestamp(struct jw *w, uint64_t ts_us);
 const char *eve_proto_name(uint8_t proto);
-const char *eve_sensor_name(const struct eve *e);
 
 #endif

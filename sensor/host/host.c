@@ -6,46 +6,51 @@
  * a host that repeats the same lookup all day does not climb. Eviction takes the least
  * recently active host without a verdict first; a flagged host that is still active is
  * never dropped: a new host is refused (counted) instead.
+ *
+ * Throttling holds whatever the evidence table holds: a host whose max_evidence entries
+ * are used gets an overflow block (bounded count of such hosts) of (pool, signature)
+ * fingerprints with their own throttle windows, and of pool fingerprints for pools_total.
+ * A finding that cannot be tracked at all (no block left, block full) is counted and not
+ * alerted, so the "one alert per (host, pool, signature) per window" promise never
+ * breaks. On top, a per-host ceiling bounds the alert rate of a host (excess counted).
+ *
+ * Threads: see host.h. Shards are locked per finding; the packet path's per-packet call
+ * (hosts_flush) returns without a lock when its queue is empty.
  */
 #include "sensor/host/host.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "sensor/detect/geoip.h"
+#include "sensor/detect/netset.h"
 #include "sensor/eve/eve.h"
 #include "sensor/flow/flow.h"
-#include "sensor/detect/geoip.h"
-#include "sensor/eve/json.h"
-#include "sensor/detect/netset.h"
 
-#define HOST_POOL_LEN 96
-/* A Monero wallet is 95 characters before ".worker": keep what alerts keep. */
-#define HOST_WORKER_LEN MW_EV_WORKER_LEN
-#define HOST_AGENT_LEN MW_EV_AGENT_LEN
-#define HOST_ALGO_LEN 24
 #define HOST_EVICT_SCAN 64
 #define HOST_REPORT_STEP 64
 #define HOST_PENDING 32
+#define HOSTS_MAX_SHARDS 64
+#define HOSTS_MIN_PER_SHARD 256 /* small tables stay one shard: eviction sees every host */
+#define HOST_OVF_PAIRS 4096     /* power of two; filled to 3/4 at most */
+#define HOST_OVF_POOLS 2048     /* power of two; filled to 3/4 at most */
+#define HOST_NEVER UINT64_MAX   /* throttle window of a pair that has not alerted yet */
 
-struct host_ev {
-    enum mw_variant variant;
-    uint32_t sid;
-    char pool[HOST_POOL_LEN];
-    char worker[HOST_WORKER_LEN];
-    char agent[HOST_AGENT_LEN];
-    char algo[HOST_ALGO_LEN];
-    char coin[MW_EV_COIN_LEN];
-    uint16_t port;
-    uint8_t points;
-    uint8_t has_peer;         /* peer is the pool (not a resolver, not a classifier guess) */
-    struct mw_addr peer;      /* the pool's address, first seen: looked up at event time */
-    uint32_t count;
-    uint64_t first_us, last_us;
-    uint64_t window_start_us; /* throttle window of this (pool, signature) */
+struct host_throttle {
+    uint64_t window_start_us; /* HOST_NEVER until the first alert is written */
     uint32_t suppressed;      /* repeats held back in the current window */
+};
+
+/* (pool, signature) pairs and pools beyond the evidence table, as 64-bit fingerprints. */
+struct host_ovf {
+    uint32_t npairs, npools;
+    uint64_t pair_fp[HOST_OVF_PAIRS];
+    struct host_throttle pair_th[HOST_OVF_PAIRS];
+    uint64_t pool_fp[HOST_OVF_POOLS];
 };
 
 struct host {
@@ -53,29 +58,54 @@ struct host {
     struct host *hnext;
     struct host *lru_prev, *lru_next; /* head = most recently active */
     uint64_t first_us, last_us, last_report_us;
+    uint64_t findings, throttled, over_ceiling;
+    uint64_t ceil_start_us;
+    uint32_t ceil_count;
     uint32_t score;
-    uint8_t verdict, reported_verdict, changed, authorised;
+    uint8_t verdict, reported_verdict, changed, unreported, authorised, in_home;
     uint16_t nev;
-    struct host_ev ev[]; /* max_evidence entries */
+    struct host_ovf *ovf;
+    struct host_throttle *th; /* max_evidence entries, after ev[] */
+    struct eve_host_evidence ev[];
+};
+
+struct hosts_counters {
+    uint64_t created, evicted, evicted_flagged, refused, events, suppressed_throttle, evidence_full,
+        flagged, over_ceiling, untracked;
+};
+
+struct hosts_shard {
+    pthread_mutex_t lock;
+    struct host **buckets;
+    uint32_t mask, count, cap;
+    struct host *lru_head, *lru_tail;
+    struct hosts_counters c;
 };
 
 struct hosts {
     struct hosts_params p;
+    struct hosts_shard *shard;
+    uint32_t nshards; /* power of two */
+    uint32_t report_cursor; /* atomic: slices of periodic reporting handed to callers */
+    uint32_t novf;          /* atomic: hosts holding an overflow block */
+    /* atomic, outside any shard */
+    uint64_t suppressed_rule, outside_home_net, ovf_alloc_fail;
+};
+
+struct hosts_pending {
+    struct mw_addr addr;
+    uint64_t ts_us;
+};
+
+struct hosts_view {
+    struct hosts *h;
     struct eve *eve;
-    struct host **buckets;
-    uint32_t mask;
-    uint32_t count;
-    struct host *lru_head, *lru_tail;
-    uint32_t report_cursor;
+    struct geoip *geo;
     /* Hosts whose event waits for the alert that changed them to be written first. */
-    struct host *pending[HOST_PENDING];
-    const char *pending_reason[HOST_PENDING];
-    uint64_t pending_ts[HOST_PENDING];
+    struct hosts_pending pending[HOST_PENDING];
     unsigned npending;
-    uint64_t created, evicted, evicted_flagged, refused, events, suppressed_throttle, suppressed_rule,
-        evidence_full, flagged;
-    struct geoip_result *geo; /* max_evidence slots: lookups of one host event */
-    char line[16384];
+    struct geoip_result *georesult; /* max_evidence slots: lookups of one host event */
+    struct eve_geo *geoview;
 };
 
 void hosts_params_default(struct hosts_params *p)
@@ -83,8 +113,11 @@ void hosts_params_default(struct hosts_params *p)
     memset(p, 0, sizeof *p);
     p->max_hosts = 16384;
     p->max_evidence = 8;
+    p->max_overflow_hosts = 64;
     p->report_interval_us = 3600ull * 1000000u;
     p->throttle_window_us = 3600ull * 1000000u;
+    p->host_ceiling = 100;
+    p->ceiling_window_us = 60ull * 1000000u;
 }
 
 const char *hosts_verdict_name(enum host_verdict v)
@@ -98,48 +131,6 @@ const char *hosts_verdict_name(enum host_verdict v)
     return "none";
 }
 
-struct hosts *hosts_new(const struct hosts_params *p, struct eve *eve)
-{
-    struct hosts *h = calloc(1, sizeof *h);
-    if (!h)
-        return NULL;
-    h->p = *p;
-    if (h->p.max_evidence == 0)
-        h->p.max_evidence = 1;
-    if (h->p.max_hosts == 0)
-        h->p.max_hosts = 1;
-    uint32_t n = 16;
-    while (n < h->p.max_hosts && n < (1u << 24))
-        n <<= 1;
-    h->mask = n - 1;
-    h->buckets = calloc(n, sizeof *h->buckets); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
-    if (!h->buckets) {
-        free(h);
-        return NULL;
-    }
-    h->geo = calloc(h->p.max_evidence, sizeof *h->geo);
-    if (!h->geo) {
-        free(h->buckets);
-        free(h);
-        return NULL;
-    }
-    h->eve = eve;
-    return h;
-}
-
-void hosts_free(struct hosts *h)
-{
-    if (!h)
-        return;
-    for (struct host *x = h->lru_head, *next; x; x = next) {
-        next = x->lru_next;
-        free(x);
-    }
-    free(h->geo);
-    free(h->buckets);
-    free(h);
-}
-
 static uint32_t hosts_hash(const struct mw_addr *a)
 {
     uint32_t x = 2166136261u;
@@ -148,97 +139,202 @@ static uint32_t hosts_hash(const struct mw_addr *a)
     return x;
 }
 
-static void hosts_lru_unlink(struct hosts *h, struct host *x)
+static uint64_t hosts_str_fp(const char *s, uint64_t seed)
+{
+    uint64_t x = 1469598103934665603ull ^ seed;
+    for (; *s; s++)
+        x = (x ^ (uint8_t)*s) * 1099511628211ull;
+    x ^= x >> 29;
+    return x | 1; /* 0 marks an empty slot */
+}
+
+struct hosts *hosts_new(const struct hosts_params *p)
+{
+    struct hosts *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->p = *p;
+    if (h->p.max_evidence == 0)
+        h->p.max_evidence = 1;
+    if (h->p.max_evidence > 1024)
+        h->p.max_evidence = 1024;
+    if (h->p.max_hosts == 0)
+        h->p.max_hosts = 1;
+    uint32_t ns = 1;
+    while (ns < HOSTS_MAX_SHARDS && h->p.max_hosts / (ns * 2) >= HOSTS_MIN_PER_SHARD)
+        ns <<= 1;
+    h->nshards = ns;
+    h->shard = calloc(ns, sizeof *h->shard);
+    if (!h->shard) {
+        free(h);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < ns; i++) {
+        struct hosts_shard *s = &h->shard[i];
+        pthread_mutex_init(&s->lock, NULL);
+        s->cap = (h->p.max_hosts + ns - 1) / ns;
+        uint32_t n = 16;
+        while (n < s->cap && n < (1u << 24))
+            n <<= 1;
+        s->mask = n - 1;
+        s->buckets = calloc(n, sizeof *s->buckets); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
+        if (!s->buckets) {
+            hosts_free(h);
+            return NULL;
+        }
+    }
+    return h;
+}
+
+static void hosts_host_free(struct host *x)
+{
+    free(x->ovf);
+    free(x);
+}
+
+void hosts_free(struct hosts *h)
+{
+    if (!h)
+        return;
+    for (uint32_t i = 0; i < h->nshards; i++) {
+        struct hosts_shard *s = &h->shard[i];
+        for (struct host *x = s->lru_head, *next; x; x = next) {
+            next = x->lru_next;
+            hosts_host_free(x);
+        }
+        free(s->buckets);
+        pthread_mutex_destroy(&s->lock);
+    }
+    free(h->shard);
+    free(h);
+}
+
+struct hosts_view *hosts_view_new(struct hosts *h, struct eve *eve, struct geoip *geo)
+{
+    struct hosts_view *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->h = h;
+    v->eve = eve;
+    v->geo = geo;
+    v->georesult = calloc(h->p.max_evidence, sizeof *v->georesult);
+    v->geoview = calloc(h->p.max_evidence, sizeof *v->geoview);
+    if (!v->georesult || !v->geoview) {
+        hosts_view_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+void hosts_view_free(struct hosts_view *v)
+{
+    if (!v)
+        return;
+    free(v->georesult);
+    free(v->geoview);
+    free(v);
+}
+
+static struct hosts_shard *hosts_shard_of(struct hosts *h, uint32_t hash)
+{
+    /* The high bits choose the shard, the low bits the bucket inside it. */
+    return &h->shard[(hash >> 24) & (h->nshards - 1)];
+}
+
+static void hosts_lru_unlink(struct hosts_shard *s, struct host *x)
 {
     if (x->lru_prev)
         x->lru_prev->lru_next = x->lru_next;
     else
-        h->lru_head = x->lru_next;
+        s->lru_head = x->lru_next;
     if (x->lru_next)
         x->lru_next->lru_prev = x->lru_prev;
     else
-        h->lru_tail = x->lru_prev;
+        s->lru_tail = x->lru_prev;
     x->lru_prev = x->lru_next = NULL;
 }
 
-static void hosts_lru_push(struct hosts *h, struct host *x)
+static void hosts_lru_push(struct hosts_shard *s, struct host *x)
 {
-    x->lru_next = h->lru_head;
+    x->lru_next = s->lru_head;
     x->lru_prev = NULL;
-    if (h->lru_head)
-        h->lru_head->lru_prev = x;
-    h->lru_head = x;
-    if (!h->lru_tail)
-        h->lru_tail = x;
+    if (s->lru_head)
+        s->lru_head->lru_prev = x;
+    s->lru_head = x;
+    if (!s->lru_tail)
+        s->lru_tail = x;
 }
 
-static struct host *hosts_find(const struct hosts *h, const struct mw_addr *a)
+static struct host *hosts_find(const struct hosts_shard *s, const struct mw_addr *a, uint32_t hash)
 {
-    for (struct host *x = h->buckets[hosts_hash(a) & h->mask]; x; x = x->hnext)
+    for (struct host *x = s->buckets[hash & s->mask]; x; x = x->hnext)
         if (memcmp(&x->addr, a, sizeof *a) == 0)
             return x;
     return NULL;
 }
 
-static void hosts_remove(struct hosts *h, struct host *x)
+static void hosts_remove(struct hosts *h, struct hosts_shard *s, struct host *x)
 {
-    for (unsigned i = 0; i < h->npending; i++)
-        if (h->pending[i] == x)
-            h->pending[i] = NULL;
-    struct host **pp = &h->buckets[hosts_hash(&x->addr) & h->mask];
+    struct host **pp = &s->buckets[hosts_hash(&x->addr) & s->mask];
     while (*pp && *pp != x)
         pp = &(*pp)->hnext;
     if (*pp)
-        *pp = x->hnext;
-    hosts_lru_unlink(h, x);
-    h->count--;
-    free(x);
+        __atomic_store_n(pp, x->hnext, __ATOMIC_RELEASE); /* hosts_verdict peeks without the lock */
+    hosts_lru_unlink(s, x);
+    s->count--;
+    if (x->ovf)
+        __atomic_fetch_sub(&h->novf, 1, __ATOMIC_RELAXED);
+    hosts_host_free(x);
 }
 
 /* Make room: the least recently active unflagged host, else a flagged one that went quiet. */
-static int hosts_evict(struct hosts *h, uint64_t now_us)
+static int hosts_evict(struct hosts *h, struct hosts_shard *s, uint64_t now_us)
 {
-    struct host *x = h->lru_tail;
+    struct host *x = s->lru_tail;
     for (int i = 0; x && i < HOST_EVICT_SCAN; i++, x = x->lru_prev)
         if (x->verdict == HOST_NONE) {
-            hosts_remove(h, x);
-            h->evicted++;
+            hosts_remove(h, s, x);
+            s->c.evicted++;
             return 0;
         }
-    x = h->lru_tail;
-    if (x && now_us - x->last_us > h->p.report_interval_us) {
-        hosts_remove(h, x);
-        h->evicted_flagged++;
+    x = s->lru_tail;
+    if (x && now_us > x->last_us && now_us - x->last_us > h->p.report_interval_us) {
+        hosts_remove(h, s, x);
+        s->c.evicted_flagged++;
         return 0;
     }
     return -1;
 }
 
-static struct host *hosts_get(struct hosts *h, const struct mw_addr *a, uint64_t now_us)
+static struct host *hosts_get(struct hosts *h, struct hosts_shard *s, const struct mw_addr *a, uint32_t hash,
+                              uint64_t now_us)
 {
-    struct host *x = hosts_find(h, a);
+    struct host *x = hosts_find(s, a, hash);
     if (x) {
-        hosts_lru_unlink(h, x);
-        hosts_lru_push(h, x);
+        hosts_lru_unlink(s, x);
+        hosts_lru_push(s, x);
         return x;
     }
-    if (h->count >= h->p.max_hosts && hosts_evict(h, now_us) != 0) {
-        h->refused++;
+    if (s->count >= s->cap && hosts_evict(h, s, now_us) != 0) {
+        s->c.refused++;
         return NULL;
     }
-    x = calloc(1, sizeof *x + h->p.max_evidence * sizeof(struct host_ev));
+    size_t ne = h->p.max_evidence;
+    x = calloc(1, sizeof *x + ne * (sizeof(struct eve_host_evidence) + sizeof(struct host_throttle)));
     if (!x) {
-        h->refused++;
+        s->c.refused++;
         return NULL;
     }
+    x->th = (struct host_throttle *)(void *)&x->ev[ne];
     x->addr = *a;
     x->first_us = now_us;
-    uint32_t b = hosts_hash(a) & h->mask;
-    x->hnext = h->buckets[b];
-    h->buckets[b] = x;
-    hosts_lru_push(h, x);
-    h->count++;
-    h->created++;
+    x->in_home = h->p.home_net && netset_contains(h->p.home_net, a);
+    uint32_t b = hash & s->mask;
+    x->hnext = s->buckets[b];
+    __atomic_store_n(&s->buckets[b], x, __ATOMIC_RELEASE);
+    hosts_lru_push(s, x);
+    s->count++;
+    s->c.created++;
     return x;
 }
 
@@ -313,231 +409,219 @@ static enum host_verdict hosts_compute(const struct host *x)
     return HOST_NONE;
 }
 
-static void hosts_kv_list(struct jw *w, const char *key, const struct host *x, size_t off, size_t len)
+/* Distinct pools of the evidence table: what pools[] lists. */
+static uint32_t hosts_pools_listed(const struct host *x)
 {
-    /* A de-duplicated array of strings: Wazuh and Splunk read those, not arrays of objects. */
-    int open = 0;
-    for (unsigned i = 0; i < x->nev; i++) {
-        const char *v = (const char *)&x->ev[i] + off;
-        if (!v[0])
-            continue;
-        int dup = 0;
-        for (unsigned j = 0; j < i && !dup; j++)
-            dup = strncmp((const char *)&x->ev[j] + off, v, len) == 0;
-        if (dup)
-            continue;
-        if (!open) {
-            jw_key(w, key);
-            jw_array_begin(w);
-            open = 1;
-        }
-        /* A value that filled its field was cut when stored: show it cut and marked
-         * (same rule as eve.c, lengths in docs/eve.md). */
-        jw_strn_max(w, v, strnlen(v, len), len - 2);
-    }
-    if (open)
-        jw_array_end(w);
-}
-
-/* Copy a database string into a pool_geoip field: '|' separates the fields, so it is
- * never part of one (database strings are ours to shape; pool names are written as-is
- * and are the first field, so a reader splits from the right). */
-static size_t hosts_geo_field(char *dst, size_t n, const char *src)
-{
-    size_t i = 0;
-    for (; src[i] && i + 1 < n; i++)
-        dst[i] = src[i] == '|' ? '/' : src[i];
-    dst[i] = '\0';
-    return i;
-}
-
-/* Pool-side geography: per-pool lookups of the addresses the host mined to, written as
- * de-duplicated scalar arrays and one "pool|ip|country|city|asn|as_org" string per pool
- * (Wazuh reads arrays of scalars, not of objects), plus the alert-shaped `geoip` object of
- * the principal pool. Returns the index of that pool, or -1 when nothing is known. */
-static int hosts_geo_lookup(struct hosts *h, const struct host *x)
-{
-    int best = -1;
-    for (unsigned i = 0; i < x->nev; i++) {
-        struct geoip_result *g = &h->geo[i];
-        memset(g, 0, sizeof *g);
-        if (!h->p.geoip || !x->ev[i].has_peer || !geoip_lookup(h->p.geoip, &x->ev[i].peer, g))
-            continue;
-        /* The strongest evidence names the principal pool; the first such one keeps it stable. */
-        if (best < 0 || x->ev[i].points > x->ev[best].points)
-            best = (int)i;
-    }
-    return best;
-}
-
-static void hosts_geo_lists(struct hosts *h, struct jw *w, const struct host *x)
-{
-    int open = 0;
-    for (unsigned i = 0; i < x->nev; i++) {
-        const char *cc = h->geo[i].country;
-        int dup = !cc[0];
-        for (unsigned j = 0; j < i && !dup; j++)
-            dup = strcmp(h->geo[j].country, cc) == 0;
-        if (dup)
-            continue;
-        if (!open) {
-            jw_key(w, "pool_countries");
-            jw_array_begin(w);
-            open = 1;
-        }
-        jw_str(w, cc);
-    }
-    if (open)
-        jw_array_end(w);
-    open = 0;
-    for (unsigned i = 0; i < x->nev; i++) {
-        uint32_t asn = h->geo[i].asn;
-        int dup = asn == 0;
-        for (unsigned j = 0; j < i && !dup; j++)
-            dup = h->geo[j].asn == asn;
-        if (dup)
-            continue;
-        if (!open) {
-            jw_key(w, "pool_asns");
-            jw_array_begin(w);
-            open = 1;
-        }
-        jw_uint(w, asn);
-    }
-    if (open)
-        jw_array_end(w);
-    open = 0;
-    for (unsigned i = 0; i < x->nev; i++) {
-        const struct geoip_result *g = &h->geo[i];
-        if (!g->found)
-            continue;
-        int dup = 0;
-        for (unsigned j = 0; j < i && !dup; j++)
-            dup = h->geo[j].found && strcmp(x->ev[j].pool, x->ev[i].pool) == 0 &&
-                  memcmp(&x->ev[j].peer, &x->ev[i].peer, sizeof x->ev[i].peer) == 0;
-        if (dup)
-            continue;
-        char ip[64], buf[HOST_POOL_LEN + 64 + 3 + 64 + 12 + 96 + 8];
-        eve_format_addr(&x->ev[i].peer, ip, sizeof ip);
-        size_t n = (size_t)snprintf(buf, sizeof buf, "%s|%s|", x->ev[i].pool, ip);
-        n += hosts_geo_field(buf + n, sizeof buf - n, g->country);
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "|");
-        n += hosts_geo_field(buf + n, sizeof buf - n, g->city);
-        if (g->asn)
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "|%u|", (unsigned)g->asn);
-        else
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "||");
-        hosts_geo_field(buf + n, sizeof buf - n, g->as_org);
-        if (!open) {
-            jw_key(w, "pool_geoip");
-            jw_array_begin(w);
-            open = 1;
-        }
-        /* The pool name came from the wire: the writer escapes it. */
-        jw_strn_max(w, buf, strlen(buf), sizeof buf - 1);
-    }
-    if (open)
-        jw_array_end(w);
-}
-
-static void hosts_geo_object(struct jw *w, const struct geoip_result *g)
-{
-    jw_key(w, "geoip");
-    jw_object_begin(w);
-    if (g->country[0])
-        jw_kv_str(w, "country", g->country);
-    if (g->city[0])
-        jw_kv_str(w, "city", g->city);
-    if (g->asn)
-        jw_kv_uint(w, "asn", g->asn);
-    if (g->as_org[0])
-        jw_kv_str(w, "as_org", g->as_org);
-    jw_object_end(w);
-}
-
-static void hosts_event(struct hosts *h, struct host *x, uint64_t now_us, const char *reason)
-{
-    struct jw w;
-    char ip[64];
-    jw_init(&w, h->line, sizeof h->line);
-    jw_object_begin(&w);
-    jw_key(&w, "timestamp");
-    eve_write_timestamp(&w, now_us);
-    jw_kv_str(&w, "event_type", "host");
-    eve_format_addr(&x->addr, ip, sizeof ip);
-    jw_kv_str(&w, "src_ip", ip);
-    if (eve_sensor_name(h->eve)[0])
-        jw_kv_str(&w, "host", eve_sensor_name(h->eve));
-    jw_key(&w, "mining_host");
-    jw_object_begin(&w);
-    jw_kv_str(&w, "ip", ip);
-    jw_kv_str(&w, "verdict", hosts_verdict_name((enum host_verdict)x->verdict));
-    jw_kv_str(&w, "reason", reason);
-    jw_kv_uint(&w, "score", x->score);
-    jw_kv_uint(&w, "confidence", x->score > 100 ? 100 : x->score);
-    jw_key(&w, "first_seen");
-    eve_write_timestamp(&w, x->first_us);
-    jw_key(&w, "last_seen");
-    eve_write_timestamp(&w, x->last_us);
-    uint64_t alerts = 0;
-    for (unsigned i = 0; i < x->nev; i++)
-        alerts += x->ev[i].count;
-    jw_kv_uint(&w, "findings", alerts);
-    hosts_kv_list(&w, "pools", x, offsetof(struct host_ev, pool), HOST_POOL_LEN);
-    hosts_kv_list(&w, "workers", x, offsetof(struct host_ev, worker), HOST_WORKER_LEN);
-    hosts_kv_list(&w, "agents", x, offsetof(struct host_ev, agent), HOST_AGENT_LEN);
-    hosts_kv_list(&w, "algos", x, offsetof(struct host_ev, algo), HOST_ALGO_LEN);
-    hosts_kv_list(&w, "coins", x, offsetof(struct host_ev, coin), MW_EV_COIN_LEN);
-    jw_key(&w, "variants");
-    jw_array_begin(&w);
+    uint32_t n = 0;
     for (unsigned i = 0; i < x->nev; i++) {
         int dup = 0;
         for (unsigned j = 0; j < i && !dup; j++)
-            dup = x->ev[j].variant == x->ev[i].variant;
-        if (!dup)
-            jw_str(&w, mw_variant_name(x->ev[i].variant));
+            dup = strcmp(x->ev[j].pool, x->ev[i].pool) == 0;
+        n += !dup;
     }
-    jw_array_end(&w);
-    int principal = hosts_geo_lookup(h, x);
-    if (principal >= 0)
-        hosts_geo_lists(h, &w, x);
-    jw_object_end(&w);
-    if (principal >= 0)
-        hosts_geo_object(&w, &h->geo[principal]);
-    jw_object_end(&w);
-    long n = jw_finish(&w);
-    if (n > 0) {
-        eve_write_line(h->eve, h->line, (size_t)n);
-        h->events++;
+    return n;
+}
+
+/* Render and write the host's event; the caller holds its shard. */
+static void hosts_event(struct hosts_view *v, struct hosts_shard *s, struct host *x, uint64_t now_us,
+                        const char *reason)
+{
+    struct eve_host eh;
+    memset(&eh, 0, sizeof eh);
+    eh.addr = x->addr;
+    eh.verdict = hosts_verdict_name((enum host_verdict)x->verdict);
+    eh.reason = reason;
+    eh.score = x->score;
+    eh.first_us = x->first_us;
+    eh.last_us = x->last_us;
+    eh.findings = x->findings;
+    eh.in_home_net = x->in_home;
+    uint32_t listed = hosts_pools_listed(x);
+    eh.pools_total = listed + (x->ovf ? x->ovf->npools : 0);
+    eh.pools_truncated = eh.pools_total > listed;
+    eh.alerts_throttled = x->throttled;
+    eh.alerts_over_ceiling = x->over_ceiling;
+    eh.ev = x->ev;
+    eh.nev = x->nev;
+    /* The pools' geography is looked up when the event is written: a database update
+     * between two events shows in the next one. */
+    if (v->geo) {
+        for (unsigned i = 0; i < x->nev; i++) {
+            struct geoip_result *g = &v->georesult[i];
+            memset(g, 0, sizeof *g);
+            if (x->ev[i].has_peer)
+                geoip_lookup(v->geo, &x->ev[i].peer, g);
+            v->geoview[i] = (struct eve_geo){ g->country, g->city, g->as_org, g->asn, g->found };
+        }
+        eh.geo = v->geoview;
     }
+    eve_host(v->eve, &eh, now_us);
+    s->c.events++;
     x->last_report_us = now_us;
     x->reported_verdict = x->verdict;
     x->changed = 0;
+    x->unreported = 0;
 }
 
-int hosts_finding(struct hosts *h, const struct detect_finding *fd, uint32_t *repeats)
+static const char *hosts_change_reason(const struct host *x)
 {
+    return x->reported_verdict == HOST_NONE ? "flagged"
+           : x->reported_verdict != x->verdict ? "verdict-changed"
+                                               : "evidence-changed";
+}
+
+/* Throttle one (pool, signature) pair: 1 when its alert may be written now. */
+static int hosts_throttle(const struct hosts *h, struct host_throttle *t, uint64_t ts_us)
+{
+    if (t->window_start_us != HOST_NEVER && h->p.throttle_window_us &&
+        ts_us < t->window_start_us + h->p.throttle_window_us) {
+        t->suppressed++;
+        return 0;
+    }
+    return 1;
+}
+
+static void hosts_throttle_open(struct host_throttle *t, uint64_t ts_us, uint32_t *repeats)
+{
+    *repeats = t->suppressed;
+    t->suppressed = 0;
+    t->window_start_us = ts_us;
+}
+
+/* The per-host ceiling: 1 when the host may still alert in the current ceiling window. */
+static int hosts_ceiling(const struct hosts *h, struct host *x, uint64_t ts_us)
+{
+    if (!h->p.host_ceiling)
+        return 1;
+    if (x->ceil_count == 0 || ts_us >= x->ceil_start_us + h->p.ceiling_window_us) {
+        x->ceil_start_us = ts_us;
+        x->ceil_count = 0;
+    }
+    return x->ceil_count < h->p.host_ceiling;
+}
+
+static struct host_ovf *hosts_ovf(struct hosts *h, struct host *x)
+{
+    if (x->ovf)
+        return x->ovf;
+    uint32_t n = __atomic_add_fetch(&h->novf, 1, __ATOMIC_RELAXED);
+    if (n > h->p.max_overflow_hosts || !(x->ovf = calloc(1, sizeof *x->ovf))) {
+        __atomic_fetch_sub(&h->novf, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&h->ovf_alloc_fail, 1, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    return x->ovf;
+}
+
+/* Linear probing over fingerprints; returns the slot holding fp or the empty slot for it,
+ * or -1 when the set is at its fill limit and fp is not in it. */
+static long hosts_fp_slot(const uint64_t *set, uint32_t cap, uint32_t used, uint64_t fp)
+{
+    for (uint32_t i = 0; i < cap; i++) {
+        uint32_t j = (uint32_t)(fp + i) & (cap - 1);
+        if (set[j] == fp)
+            return j;
+        if (!set[j])
+            return used >= cap / 4 * 3 ? -1 : (long)j;
+    }
+    return -1;
+}
+
+/* A finding beyond the evidence table: its pair's throttle window and the pool count live
+ * in the overflow block. Returns its throttle, or NULL when it cannot be tracked. */
+static struct host_throttle *hosts_overflow(struct hosts *h, struct hosts_shard *s, struct host *x,
+                                            const char *pool, uint32_t sid)
+{
+    struct host_ovf *o = hosts_ovf(h, x);
+    if (!o) {
+        s->c.untracked++;
+        return NULL;
+    }
+    uint64_t pfp = hosts_str_fp(pool, 0);
+    uint64_t fp = hosts_str_fp(pool, (uint64_t)sid * 0x9e3779b97f4a7c15ull + 1);
+    long k = hosts_fp_slot(o->pair_fp, HOST_OVF_PAIRS, o->npairs, fp);
+    if (k < 0) {
+        s->c.untracked++;
+        return NULL;
+    }
+    if (!o->pair_fp[k]) {
+        o->pair_fp[k] = fp;
+        o->pair_th[k].window_start_us = HOST_NEVER;
+        o->npairs++;
+        int known = 0;
+        for (unsigned i = 0; i < x->nev && !known; i++)
+            known = strcmp(x->ev[i].pool, pool) == 0;
+        long q = known ? -1 : hosts_fp_slot(o->pool_fp, HOST_OVF_POOLS, o->npools, pfp);
+        if (q >= 0 && !o->pool_fp[q]) {
+            o->pool_fp[q] = pfp;
+            o->npools++;
+            x->unreported = 1; /* pools_total moved: the next periodic or final event says so */
+        }
+    }
+    return &o->pair_th[k];
+}
+
+/* Whose host a finding concerns, or 0 when none of ours. A mining protocol names its
+ * miner whatever its address; for names and addresses the asker is the campus host only
+ * when home-net (or track-all) says so. nDPI's guess takes the flow's initiator: ambiguous. */
+static int hosts_tracked(const struct hosts *h, const struct detect_finding *fd, const struct mw_addr *a)
+{
+    if (fd->ev->kind == MW_EV_PROTOCOL && fd->ev->variant != MW_VAR_NDPI)
+        return 1;
+    return h->p.track_all || !h->p.home_net || netset_contains(h->p.home_net, a);
+}
+
+static void hosts_queue(struct hosts_view *v, struct hosts_shard *s, struct host *x, uint64_t ts_us)
+{
+    unsigned i;
+    for (i = 0; i < v->npending && memcmp(&v->pending[i].addr, &x->addr, sizeof x->addr) != 0; i++)
+        ;
+    if (i < v->npending) {
+        v->pending[i].ts_us = ts_us; /* already queued: one event covers both changes */
+    } else if (v->npending < HOST_PENDING) {
+        v->pending[v->npending].addr = x->addr;
+        v->pending[v->npending++].ts_us = ts_us;
+    } else {
+        hosts_event(v, s, x, ts_us, hosts_change_reason(x));
+    }
+}
+
+int hosts_finding(struct hosts_view *v, const struct detect_finding *fd, uint32_t *repeats)
+{
+    struct hosts *h = v->h;
     const struct mw_evidence *ev = fd->ev;
     const struct mw_addr *a = &fd->flow->addr[fd->miner_dir];
-    char pool[HOST_POOL_LEN];
+    char pool[EVE_HOST_POOL_LEN];
     *repeats = 0;
     hosts_pool_of(fd, pool, sizeof pool);
     if (hosts_suppressed_by_rule(h, a, fd->sid, pool)) {
-        h->suppressed_rule++;
+        __atomic_fetch_add(&h->suppressed_rule, 1, __ATOMIC_RELAXED);
         return 0;
     }
     if (fd->on_behalf)
         return 1; /* a resolver or proxy: its alert stays visible, its verdict does not move */
-    if (!h->p.track_all && h->p.home_net && !netset_contains(h->p.home_net, a))
+    if (!hosts_tracked(h, fd, a)) {
+        __atomic_fetch_add(&h->outside_home_net, 1, __ATOMIC_RELAXED);
         return 1;
-    struct host *x = hosts_get(h, a, fd->ts_us);
-    if (!x)
+    }
+    uint32_t hash = hosts_hash(a);
+    struct hosts_shard *s = hosts_shard_of(h, hash);
+    pthread_mutex_lock(&s->lock);
+    struct host *x = hosts_get(h, s, a, hash, fd->ts_us);
+    if (!x) {
+        pthread_mutex_unlock(&s->lock);
         return 1;
-    x->last_us = fd->ts_us;
-    struct host_ev *e = NULL;
+    }
+    if (fd->ts_us > x->last_us)
+        x->last_us = fd->ts_us;
+    if (!fd->update_only)
+        x->findings++;
+    struct eve_host_evidence *e = NULL;
+    struct host_throttle *t = NULL;
     for (unsigned i = 0; i < x->nev; i++)
         if (x->ev[i].sid == fd->sid && strcmp(x->ev[i].pool, pool) == 0) {
             e = &x->ev[i];
+            t = &x->th[i];
             break;
         }
     int write = 1;
@@ -545,17 +629,11 @@ int hosts_finding(struct hosts *h, const struct detect_finding *fd, uint32_t *re
         write = 0; /* only the facts below change */
     } else if (e) {
         e->count++;
-        e->last_us = fd->ts_us;
-        if (fd->ts_us - e->window_start_us < h->p.throttle_window_us) {
-            e->suppressed++;
-            h->suppressed_throttle++;
-            write = 0;
-        } else {
-            *repeats = e->suppressed;
-            e->suppressed = 0;
-            e->window_start_us = fd->ts_us;
-        }
+        if (fd->ts_us > e->last_us)
+            e->last_us = fd->ts_us;
     } else if (x->nev < h->p.max_evidence) {
+        t = &x->th[x->nev];
+        t->window_start_us = HOST_NEVER;
         e = &x->ev[x->nev++];
         e->variant = ev->variant;
         e->sid = fd->sid;
@@ -566,13 +644,33 @@ int hosts_finding(struct hosts *h, const struct detect_finding *fd, uint32_t *re
         e->has_peer = ev->variant != MW_VAR_DNS && ev->variant != MW_VAR_NDPI;
         e->peer = fd->flow->addr[!fd->miner_dir];
         e->count = 1;
-        e->first_us = e->last_us = e->window_start_us = fd->ts_us;
+        e->first_us = e->last_us = fd->ts_us;
         x->score += hosts_points(fd);
         if (x->score > 1000)
             x->score = 1000;
         x->changed = 1;
+    } else if (fd->update_only) {
+        write = 0;
     } else {
-        h->evidence_full++;
+        s->c.evidence_full++;
+        t = hosts_overflow(h, s, x, pool, fd->sid);
+        if (!t)
+            write = 0; /* untracked: never an alert the throttle could not account for */
+    }
+    if (write && t && !hosts_throttle(h, t, fd->ts_us)) {
+        write = 0;
+        x->throttled++;
+        s->c.suppressed_throttle++;
+    } else if (write && !fd->allowlisted && !hosts_ceiling(h, x, fd->ts_us)) {
+        write = 0;
+        if (t)
+            t->suppressed++; /* the pair's window stays closed: its next finding may alert */
+        x->over_ceiling++;
+        s->c.over_ceiling++;
+    } else if (write && t) {
+        hosts_throttle_open(t, fd->ts_us, repeats);
+        if (!fd->allowlisted)
+            x->ceil_count++;
     }
     if (e) {
         if (!e->worker[0] && ev->worker[0]) {
@@ -588,78 +686,149 @@ int hosts_finding(struct hosts *h, const struct detect_finding *fd, uint32_t *re
     }
     if (fd->allowlisted)
         x->authorised = 1;
-    uint8_t v = (uint8_t)hosts_compute(x);
-    if (v != x->verdict) {
+    uint8_t vd = (uint8_t)hosts_compute(x);
+    if (vd != x->verdict) {
         if (x->verdict == HOST_NONE)
-            h->flagged++;
-        x->verdict = v;
+            s->c.flagged++;
+        x->verdict = vd;
         x->changed = 1;
     }
-    if (x->changed && x->verdict != HOST_NONE) {
-        const char *why = x->reported_verdict == HOST_NONE ? "flagged"
-                          : x->reported_verdict != x->verdict ? "verdict-changed"
-                                                              : "evidence-changed";
-        unsigned i;
-        for (i = 0; i < h->npending && h->pending[i] != x; i++)
-            ;
-        if (i < h->npending) {
-            h->pending_ts[i] = fd->ts_us; /* already queued: one event covers both changes */
-        } else if (h->npending < HOST_PENDING) {
-            h->pending[h->npending] = x;
-            h->pending_reason[h->npending] = why;
-            h->pending_ts[h->npending++] = fd->ts_us;
-        } else {
-            hosts_event(h, x, fd->ts_us, why);
-        }
-    }
+    if (x->changed && x->verdict != HOST_NONE)
+        hosts_queue(v, s, x, fd->ts_us);
+    pthread_mutex_unlock(&s->lock);
     return write;
 }
 
-void hosts_flush(struct hosts *h)
+void hosts_flush(struct hosts_view *v)
 {
-    for (unsigned i = 0; i < h->npending; i++)
-        if (h->pending[i])
-            hosts_event(h, h->pending[i], h->pending_ts[i], h->pending_reason[i]);
-    h->npending = 0;
+    if (!v->npending)
+        return;
+    struct hosts *h = v->h;
+    for (unsigned i = 0; i < v->npending; i++) {
+        const struct mw_addr *a = &v->pending[i].addr;
+        uint32_t hash = hosts_hash(a);
+        struct hosts_shard *s = hosts_shard_of(h, hash);
+        pthread_mutex_lock(&s->lock);
+        struct host *x = hosts_find(s, a, hash);
+        /* Another worker may have written it meanwhile: then nothing is left to say. */
+        if (x && x->changed && x->verdict != HOST_NONE)
+            hosts_event(v, s, x, v->pending[i].ts_us, hosts_change_reason(x));
+        pthread_mutex_unlock(&s->lock);
+    }
+    v->npending = 0;
 }
 
-void hosts_housekeep(struct hosts *h, uint64_t now_us)
+static void hosts_report_bucket(struct hosts_view *v, struct hosts_shard *s, uint32_t b, uint64_t now_us,
+                                int final)
 {
-    hosts_flush(h);
-    /* A bounded slice of the table per call, so no packet waits on a full walk. */
-    for (int i = 0; i < HOST_REPORT_STEP; i++) {
-        uint32_t b = h->report_cursor++ & h->mask;
-        for (struct host *x = h->buckets[b]; x; x = x->hnext)
-            if (x->verdict != HOST_NONE && x->last_us > x->last_report_us &&
-                now_us - x->last_report_us >= h->p.report_interval_us)
-                hosts_event(h, x, now_us, "periodic");
+    const struct hosts *h = v->h;
+    for (struct host *x = s->buckets[b & s->mask]; x; x = x->hnext) {
+        if (x->verdict == HOST_NONE)
+            continue;
+        if (final) {
+            if (x->changed || x->unreported)
+                hosts_event(v, s, x, now_us, "final");
+        } else if (x->last_us > x->last_report_us && now_us > x->last_report_us &&
+                   now_us - x->last_report_us >= h->p.report_interval_us) {
+            hosts_event(v, s, x, now_us, "periodic");
+        }
     }
 }
 
-enum host_verdict hosts_verdict(const struct hosts *h, const struct mw_addr *a, uint32_t *score)
+void hosts_housekeep(struct hosts_view *v, uint64_t now_us)
 {
-    const struct host *x = hosts_find(h, a);
+    struct hosts *h = v->h;
+    hosts_flush(v);
+    /* One slice of one shard per call, so no packet waits on a full walk; the workers
+     * share the cursor, so together they walk the table once per round. */
+    uint32_t c = __atomic_fetch_add(&h->report_cursor, 1, __ATOMIC_RELAXED);
+    struct hosts_shard *s = &h->shard[c & (h->nshards - 1)];
+    uint32_t start = (c / h->nshards) * HOST_REPORT_STEP;
+    pthread_mutex_lock(&s->lock);
+    for (uint32_t i = 0; i < HOST_REPORT_STEP && i <= s->mask; i++)
+        hosts_report_bucket(v, s, start + i, now_us, 0);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void hosts_final(struct hosts_view *v, uint64_t now_us)
+{
+    struct hosts *h = v->h;
+    hosts_flush(v);
+    for (uint32_t k = 0; k < h->nshards; k++) {
+        struct hosts_shard *s = &h->shard[k];
+        pthread_mutex_lock(&s->lock);
+        for (uint32_t b = 0; b <= s->mask; b++)
+            hosts_report_bucket(v, s, b, now_us, 1);
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+enum host_verdict hosts_verdict(struct hosts *h, const struct mw_addr *a, uint32_t *score)
+{
+    uint32_t hash = hosts_hash(a);
+    struct hosts_shard *s = hosts_shard_of(h, hash);
+    if (score)
+        *score = 0;
+    /* An empty bucket is answered without the lock: most addresses were never named. */
+    if (!__atomic_load_n(&s->buckets[hash & s->mask], __ATOMIC_ACQUIRE))
+        return HOST_NONE;
+    pthread_mutex_lock(&s->lock);
+    const struct host *x = hosts_find(s, a, hash);
+    enum host_verdict vd = x ? (enum host_verdict)x->verdict : HOST_NONE;
     if (score)
         *score = x ? x->score : 0;
-    return x ? (enum host_verdict)x->verdict : HOST_NONE;
+    pthread_mutex_unlock(&s->lock);
+    return vd;
 }
 
-void hosts_stats_foreach(const struct hosts *h, void (*cb)(void *u, const char *name, uint64_t v), void *u)
+void hosts_stats_foreach(struct hosts *h, void (*cb)(void *u, const char *name, uint64_t v), void *u)
 {
-    cb(u, "hosts.tracked", h->count);
-    cb(u, "hosts.created", h->created);
-    cb(u, "hosts.flagged", h->flagged);
-    cb(u, "hosts.evicted", h->evicted);
-    cb(u, "hosts.evicted_flagged", h->evicted_flagged);
-    cb(u, "hosts.refused", h->refused);
-    cb(u, "hosts.events", h->events);
-    cb(u, "hosts.suppressed_throttle", h->suppressed_throttle);
-    cb(u, "hosts.suppressed_rule", h->suppressed_rule);
-    cb(u, "hosts.evidence_full", h->evidence_full);
+    struct hosts_counters t;
+    uint64_t tracked = 0;
+    memset(&t, 0, sizeof t);
+    for (uint32_t k = 0; k < h->nshards; k++) {
+        struct hosts_shard *s = &h->shard[k];
+        pthread_mutex_lock(&s->lock);
+        tracked += s->count;
+        t.created += s->c.created;
+        t.flagged += s->c.flagged;
+        t.evicted += s->c.evicted;
+        t.evicted_flagged += s->c.evicted_flagged;
+        t.refused += s->c.refused;
+        t.events += s->c.events;
+        t.suppressed_throttle += s->c.suppressed_throttle;
+        t.evidence_full += s->c.evidence_full;
+        t.over_ceiling += s->c.over_ceiling;
+        t.untracked += s->c.untracked;
+        pthread_mutex_unlock(&s->lock);
+    }
+    cb(u, "hosts.tracked", tracked);
+    cb(u, "hosts.created", t.created);
+    cb(u, "hosts.flagged", t.flagged);
+    cb(u, "hosts.evicted", t.evicted);
+    cb(u, "hosts.evicted_flagged", t.evicted_flagged);
+    cb(u, "hosts.refused", t.refused);
+    cb(u, "hosts.events", t.events);
+    cb(u, "hosts.suppressed_throttle", t.suppressed_throttle);
+    cb(u, "hosts.suppressed_rule", __atomic_load_n(&h->suppressed_rule, __ATOMIC_RELAXED));
+    cb(u, "hosts.evidence_full", t.evidence_full);
+    cb(u, "hosts.over_ceiling", t.over_ceiling);
+    cb(u, "hosts.untracked", t.untracked);
+    cb(u, "hosts.overflow_hosts", __atomic_load_n(&h->novf, __ATOMIC_RELAXED));
+    cb(u, "hosts.overflow_refused", __atomic_load_n(&h->ovf_alloc_fail, __ATOMIC_RELAXED));
+    cb(u, "hosts.outside_home_net", __atomic_load_n(&h->outside_home_net, __ATOMIC_RELAXED));
 }
 
-size_t hosts_memuse(const struct hosts *h)
+size_t hosts_memuse(struct hosts *h)
 {
-    return sizeof *h + ((size_t)h->mask + 1) * sizeof(struct host *) +
-           (size_t)h->count * (sizeof(struct host) + h->p.max_evidence * sizeof(struct host_ev));
+    size_t n = sizeof *h + h->nshards * sizeof *h->shard;
+    size_t per = sizeof(struct host) +
+                 h->p.max_evidence * (sizeof(struct eve_host_evidence) + sizeof(struct host_throttle));
+    for (uint32_t k = 0; k < h->nshards; k++) {
+        struct hosts_shard *s = &h->shard[k];
+        pthread_mutex_lock(&s->lock);
+        n += ((size_t)s->mask + 1) * sizeof(struct host *) + (size_t)s->count * per;
+        pthread_mutex_unlock(&s->lock);
+    }
+    return n + (size_t)__atomic_load_n(&h->novf, __ATOMIC_RELAXED) * sizeof(struct host_ovf);
 }

@@ -138,6 +138,7 @@ static const struct key hosts_keys[] = {
     NUM("max-hosts", K_U32, hosts.max_hosts, 1, 1u << 24),
     NUM("max-evidence", K_U32, hosts.max_evidence, 1, 1024),
     NUM("report-interval", K_DURATION, hosts.report_interval, 1, 7 * DAY),
+    NUM("max-overflow-hosts", K_U32, hosts.max_overflow_hosts, 0, 1u << 20),
     { NULL, K_SECTION, 0, 0, 0, 0, NULL, 0 },
 };
 
@@ -153,6 +154,7 @@ static const struct key suppress_keys[] = {
 
 static const struct key alerts_keys[] = {
     NUM("throttle-window", K_DURATION, alerts.throttle_window, 0, 7 * DAY),
+    NUM("host-ceiling", K_U32, alerts.host_ceiling, 0, UINT32_MAX),
     OTHER("suppress", K_SUPPRESS, alerts),
     { NULL, K_SECTION, 0, 0, 0, 0, NULL, 0 },
 };
@@ -718,8 +720,10 @@ void config_defaults(struct mw_config *cfg)
     cfg->hosts.max_hosts = 65536;
     cfg->hosts.max_evidence = 16;
     cfg->hosts.report_interval = 3600;
+    cfg->hosts.max_overflow_hosts = 64;
 
     cfg->alerts.throttle_window = 3600;
+    cfg->alerts.host_ceiling = 100;
 
     cfg->geoip.enabled = true;
 

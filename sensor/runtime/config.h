@@ -124,10 +124,12 @@ struct mw_config {
         uint32_t max_hosts;
         uint32_t max_evidence;
         uint32_t report_interval;
+        uint32_t max_overflow_hosts;
     } hosts;
 
     struct {
         uint32_t throttle_window;
+        uint32_t host_ceiling;
         size_t nsuppress;
         struct mw_suppress suppress[MW_CFG_MAX_SUPPRESS];
     } alerts;

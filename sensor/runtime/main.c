@@ -233,6 +233,22 @@ static int mw_early_exit(struct run *run, struct rules *rules, struct mw_config 
     return status;
 }
 
+/* home-net decides which side of a name or address finding is the campus host: say so
+ * when it was left at the private ranges, which miss campuses on public space. */
+static void mw_home_net_note(const struct mw_config *cfg)
+{
+    struct mw_config *def = calloc(1, sizeof *def);
+    if (!def)
+        return;
+    config_defaults(def);
+    if (cfg->home_net.count == def->home_net.count &&
+        memcmp(cfg->home_net.net, def->home_net.net, cfg->home_net.count * sizeof cfg->home_net.net[0]) == 0)
+        mw_log(MW_LOG_INFO, "home-net is the default (RFC 1918 and fc00::/7): name and address findings of "
+                            "hosts outside it give alerts but no host verdict; set home-net to the campus ranges");
+    config_free(def);
+    free(def);
+}
+
 int main(int argc, char **argv)
 {
     struct mw_opts o;
@@ -248,6 +264,7 @@ int main(int argc, char **argv)
         return MW_EXIT_USAGE;
     }
     mw_netset_from(&home_net, &cfg.home_net);
+    mw_home_net_note(&cfg);
     mw_netset_from(&dns_servers, &cfg.dns_servers);
     mw_netset_from(&proxies, &cfg.proxies);
     struct rules *rules = rulefiles_load(&cfg, o.extra_rules, (size_t)o.nextra_rules, err, sizeof err);
@@ -271,6 +288,8 @@ int main(int argc, char **argv)
         rules_counts(rules, &rc);
         fprintf(stderr, "minewatch: configuration OK (%zu rule files, %zu lists, %zu names, %zu addresses, %zu allowlist entries)\n",
                 rc.files, rc.lists, rc.domains, rc.addresses, rc.allow);
+        for (size_t i = 0; i < cfg.rules.allowlist_files.count; i++)
+            fprintf(stderr, "minewatch: allowlist file %s loaded\n", cfg.rules.allowlist_files.path[i]);
         rules_free(rules);
         config_free(&cfg);
         return MW_EXIT_OK;
@@ -356,6 +375,10 @@ int main(int argc, char **argv)
     run.sh.sensor_name = cfg.sensor_name;
     run.sh.in_iface = o.iface;
     run.sh.stop = stop;
+    if (worker_shared_tables_new(&run.sh, err, sizeof err) != 0) {
+        fprintf(stderr, "minewatch: %s\n", err);
+        return MW_EXIT_RUNTIME;
+    }
     for (int i = 0; i < nworkers; i++) {
         run.wk[i] = worker_new(&run.sh, i, err, sizeof err);
         if (!run.wk[i]) {
@@ -371,6 +394,7 @@ int main(int argc, char **argv)
         worker_free(run.wk[i]);
         capture_close(run.cap[i]);
     }
+    worker_shared_tables_free(&run.sh);
     output_close(run.out);
     rules_free(run.sh.rules);
     config_free(&cfg);

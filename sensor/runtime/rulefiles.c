@@ -13,7 +13,19 @@
 
 #define RULEFILES_MAX 256
 
-/* The rule files: those the configuration names, else every *.yaml of the rules directory. */
+static char *rulefiles_path(const char *dir, const char *f)
+{
+    size_t len = strlen(dir) + strlen(f) + 2;
+    char *p = malloc(len);
+    if (p && f[0] == '/')
+        snprintf(p, len, "%s", f);
+    else if (p)
+        snprintf(p, len, "%s/%s", dir, f);
+    return p;
+}
+
+/* The rule files: those the configuration names, else every *.yaml of the rules directory;
+ * then the allowlist files (the rule format's `allowlist:` section, docs/rules.md). */
 static size_t rulefiles_list(const struct mw_config *cfg, char **files, size_t max)
 {
     size_t n = 0;
@@ -23,33 +35,20 @@ static size_t rulefiles_list(const struct mw_config *cfg, char **files, size_t m
      * exist yet, so the repository's default rules stand in for it. */
     if (strcmp(dir, MW_INSTALLED_RULES_DIR) == 0 && stat(dir, &st) != 0)
         dir = MW_DEFAULT_RULES_DIR;
-    for (size_t i = 0; i < cfg->rules.files.count && n < max; i++) {
-        const char *f = cfg->rules.files.path[i];
-        size_t len = strlen(dir) + strlen(f) + 2;
-        files[n] = malloc(len);
-        if (!files[n])
-            continue;
-        if (f[0] == '/')
-            snprintf(files[n++], len, "%s", f);
-        else
-            snprintf(files[n++], len, "%s/%s", dir, f);
-    }
-    if (cfg->rules.files.count)
-        return n;
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
+    for (size_t i = 0; i < cfg->rules.files.count && n < max; i++)
+        if ((files[n] = rulefiles_path(dir, cfg->rules.files.path[i])) != NULL)
+            n++;
+    DIR *d = cfg->rules.files.count ? NULL : opendir(dir);
     struct dirent *de;
-    while ((de = readdir(d)) != NULL && n < max) {
+    while (d && (de = readdir(d)) != NULL && n < max) {
         size_t len = strlen(de->d_name);
         if (len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0)
             continue;
-        size_t plen = strlen(dir) + len + 2;
-        files[n] = malloc(plen);
-        if (files[n])
-            snprintf(files[n++], plen, "%s/%s", dir, de->d_name);
+        if ((files[n] = rulefiles_path(dir, de->d_name)) != NULL)
+            n++;
     }
-    closedir(d);
+    if (d)
+        closedir(d);
     /* readdir order is arbitrary; load in name order so list precedence is stable. */
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0 && strcmp(files[j - 1], files[j]) > 0; j--) {
@@ -57,6 +56,16 @@ static size_t rulefiles_list(const struct mw_config *cfg, char **files, size_t m
             files[j] = files[j - 1];
             files[j - 1] = t;
         }
+    for (size_t i = 0; i < cfg->rules.allowlist_files.count && n < max; i++) {
+        char *p = rulefiles_path(dir, cfg->rules.allowlist_files.path[i]);
+        int dup = 0;
+        for (size_t k = 0; p && k < n && !dup; k++)
+            dup = strcmp(files[k], p) == 0; /* already read from the rules directory */
+        if (p && !dup)
+            files[n++] = p;
+        else
+            free(p);
+    }
     return n;
 }
 

@@ -152,11 +152,19 @@ static void *run_capture_loop(void *arg)
     }
     uint64_t end = offline ? last_ts : run_now_us();
     worker_drain(w, end);
+    if (offline && t->id == 0)
+        run->last_ts_us = end;
     if (run->cfg->stats.enabled)
         runstats_worker(run, t->id, end ? end : run_now_us());
     if (show_progress)
         runstats_progress(run, 1);
     return NULL;
+}
+
+/* Every worker has drained: what the host events have not said yet is said once. */
+static void run_final_hosts(struct run *run)
+{
+    worker_final_hosts(run->wk[0], run->last_ts_us ? run->last_ts_us : run_now_us());
 }
 
 void run_capture(struct run *run)
@@ -168,6 +176,7 @@ void run_capture(struct run *run)
         th[0].run = run;
         th[0].id = 0;
         run_capture_loop(&th[0]);
+        run_final_hosts(run);
         return;
     }
     for (int i = 0; i < run->nworkers; i++) {
@@ -191,6 +200,7 @@ void run_capture(struct run *run)
         capture_breakloop(run->cap[i]);
     for (int i = 0; i < run->nworkers; i++)
         pthread_join(tid[i], NULL);
+    run_final_hosts(run);
     if (run->cfg->stats.enabled)
         runstats_total(run);
 }

@@ -37,6 +37,7 @@ struct run {
     int nworkers;
     uint64_t start_mono_us;
     int failed; /* a runtime failure (corrupt capture) makes the exit status 1 */
+    uint64_t last_ts_us; /* offline: the last packet's time, for the events written at exit */
     pthread_mutex_t stats_lock;
     /* Kernel counters of each worker's latest stats event: the total at exit sums exactly
      * these, since packets still reach a socket after its worker has stopped reading. */

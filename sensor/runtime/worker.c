@@ -28,8 +28,9 @@ struct worker {
     struct flow_table *flows;
     struct stream_ctx *stream;
     struct detect *detect;
-    struct dnslearn *learn;
-    struct hosts *hosts;
+    struct dnslearn *learn;     /* shared (worker_shared) */
+    struct hosts *hosts;        /* shared (worker_shared) */
+    struct hosts_view *hv;      /* this worker's handle on the host table */
     struct geoip *geoip;
     struct appid *appid;        /* nDPI labels for flows no dissector of ours claimed; NULL = off */
     struct eve *eve;
@@ -53,7 +54,7 @@ static void worker_flow_end(void *user, struct mw_flow *f, enum flow_end_reason 
 static int worker_finding(void *user, const struct detect_finding *fd, uint32_t *repeats)
 {
     struct worker *w = user;
-    return hosts_finding(w->hosts, fd, repeats);
+    return hosts_finding(w->hv, fd, repeats);
 }
 
 struct worker *worker_new(const struct worker_shared *sh, int id, char *err, size_t errlen)
@@ -93,9 +94,7 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
     sp.depth = cfg->stream.depth > UINT32_MAX ? UINT32_MAX : (uint32_t)cfg->stream.depth;
     sp.max_ooo_segments_per_flow = cfg->stream.max_ooo_segments;
 
-    struct dnslearn_params lp;
-    dnslearn_params_default(&lp);
-    w->learn = dnslearn_new(&lp);
+    w->learn = sh->learn;
 
     struct eve_params ep = { 0 };
     ep.sensor_name = sh->sensor_name;
@@ -115,24 +114,8 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
         }
     }
 
-    struct hosts_params hp;
-    hosts_params_default(&hp);
-    hp.home_net = sh->home_net;
-    hp.geoip = w->geoip;
-    hp.track_all = cfg->hosts.track_all;
-    hp.max_hosts = cfg->hosts.max_hosts;
-    hp.max_evidence = cfg->hosts.max_evidence;
-    hp.report_interval_us = (uint64_t)cfg->hosts.report_interval * 1000000u;
-    hp.throttle_window_us = (uint64_t)cfg->alerts.throttle_window * 1000000u;
-    for (size_t i = 0; i < cfg->alerts.nsuppress && hp.nsuppress < HOSTS_MAX_SUPPRESS; i++) {
-        const struct mw_suppress *cs = &cfg->alerts.suppress[i];
-        struct hosts_suppress *hs = &hp.suppress[hp.nsuppress++];
-        hs->sid = cs->sid;
-        if (cs->has_host)
-            netset_prefix_from_cidr(&cs->host, &hs->net, &hs->bits);
-        snprintf(hs->pool, sizeof hs->pool, "%s", cs->pool);
-    }
-    w->hosts = hosts_new(&hp, w->eve);
+    w->hosts = sh->hosts;
+    w->hv = w->hosts ? hosts_view_new(w->hosts, w->eve, w->geoip) : NULL;
 
     if (cfg->detect.ndpi) {
         struct appid_params ap;
@@ -154,7 +137,7 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
     w->detect = detect_new(&dtp, w->eve, (struct rules *const *)&w->rules, w->learn, worker_finding, w);
     w->stream = stream_new(&sp, detect_stream_data, detect_stream_gap, w->detect);
 
-    if (!w->decode || !w->flows || !w->stream || !w->learn || !w->eve || !w->detect || !w->hosts) {
+    if (!w->decode || !w->flows || !w->stream || !w->learn || !w->eve || !w->detect || !w->hv) {
         snprintf(err, errlen, "cannot allocate the worker's tables (memory caps too large?)");
         worker_free(w);
         return NULL;
@@ -173,8 +156,7 @@ void worker_free(struct worker *w)
     if (w->stream)
         stream_free(w->stream);
     detect_free(w->detect);
-    hosts_free(w->hosts);
-    dnslearn_free(w->learn);
+    hosts_view_free(w->hv);
     if (w->geoip)
         geoip_close(w->geoip);
     eve_free(w->eve);
@@ -198,7 +180,7 @@ static void worker_ndpi_suspicion(struct worker *w, struct mw_flow *f, int dir, 
     struct detect_finding fd = { f, &ev, MW_DIR_FWD, 0, 3, 0, 0, ts_us, 1 };
     uint32_t repeats;
     w->ndpi_suspicions++;
-    hosts_finding(w->hosts, &fd, &repeats);
+    hosts_finding(w->hv, &fd, &repeats);
 }
 
 void worker_packet(struct worker *w, int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint64_t ts_us)
@@ -223,7 +205,7 @@ void worker_packet(struct worker *w, int dlt, const uint8_t *data, uint32_t capl
      * score and never an alert. */
     if (w->appid && !f->app.app_proto && appid_packet(w->appid, f, &p))
         worker_ndpi_suspicion(w, f, dir, p.ts_us);
-    hosts_flush(w->hosts);
+    hosts_flush(w->hv);
 }
 
 void worker_housekeep(struct worker *w, uint64_t now_us)
@@ -231,7 +213,7 @@ void worker_housekeep(struct worker *w, uint64_t now_us)
     if (now_us > w->now_us)
         w->now_us = now_us;
     flow_housekeep(w->flows, w->now_us);
-    hosts_housekeep(w->hosts, w->now_us);
+    hosts_housekeep(w->hv, w->now_us);
 }
 
 void worker_drain(struct worker *w, uint64_t now_us)
@@ -239,7 +221,7 @@ void worker_drain(struct worker *w, uint64_t now_us)
     if (now_us > w->now_us)
         w->now_us = now_us;
     flow_table_shutdown(w->flows);
-    hosts_flush(w->hosts);
+    hosts_flush(w->hv);
 }
 
 struct worker_cap {
@@ -301,20 +283,30 @@ static void worker_geoip_counters(void *src, eve_counter_fn cb, void *u)
         geoip_stats_foreach(src, cb, u);
 }
 
+/* What this worker alone holds; the shared tables are counted once, in worker_shared_memuse. */
 uint64_t worker_memuse(const struct worker *w)
 {
     return flow_table_memuse(w->flows) + stream_memuse(w->stream) + detect_memuse(w->detect) +
-           dnslearn_memuse(w->learn) + hosts_memuse(w->hosts) + (w->appid ? appid_memuse(w->appid) : 0);
+           (w->appid ? appid_memuse(w->appid) : 0);
 }
 
-#define WORKER_NSOURCES 9
+uint64_t worker_shared_memuse(const struct worker_shared *sh)
+{
+    return (sh->learn ? dnslearn_memuse(sh->learn) : 0) + (sh->hosts ? hosts_memuse(sh->hosts) : 0);
+}
+
+/* Counters of this worker's own tables, then those of the tables every worker shares:
+ * a total over workers sums the first kind and takes the second once. */
+#define WORKER_NPRIVATE 7
+#define WORKER_NSHARED 2
+#define WORKER_NSOURCES (WORKER_NPRIVATE + WORKER_NSHARED)
 
 static void worker_sources(struct worker *w, struct worker_cap *cap, eve_stats_source *fns, void **srcs)
 {
     eve_stats_source f[WORKER_NSOURCES] = { worker_capture_counters, worker_decode_counters, worker_flow_counters,
-                                            worker_stream_counters, worker_detect_counters, worker_learn_counters,
-                                            worker_host_counters, worker_geoip_counters, worker_appid_counters };
-    void *s[WORKER_NSOURCES] = { cap, w->decode, w->flows, w->stream, w->detect, w->learn, w->hosts, w->geoip, w->appid };
+                                            worker_stream_counters,  worker_detect_counters, worker_geoip_counters,
+                                            worker_appid_counters,   worker_learn_counters,  worker_host_counters };
+    void *s[WORKER_NSOURCES] = { cap, w->decode, w->flows, w->stream, w->detect, w->geoip, w->appid, w->learn, w->hosts };
     memcpy(fns, f, sizeof f);
     memcpy(srcs, s, sizeof s);
 }
@@ -322,7 +314,8 @@ static void worker_sources(struct worker *w, struct worker_cap *cap, eve_stats_s
 void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t kernel_packets,
                   uint64_t kernel_drops, uint64_t kernel_ifdrops)
 {
-    struct worker_cap cap = { kernel_packets, kernel_drops, kernel_ifdrops, w->packets, w->bytes, worker_memuse(w), w->id };
+    struct worker_cap cap = { kernel_packets, kernel_drops, kernel_ifdrops, w->packets, w->bytes,
+                              worker_memuse(w) + worker_shared_memuse(w->sh), w->id };
     eve_stats_source fns[WORKER_NSOURCES];
     void *srcs[WORKER_NSOURCES];
     worker_sources(w, &cap, fns, srcs);
@@ -378,13 +371,18 @@ int worker_stats_total(struct worker *const *ws, int n, uint64_t now_us, uint64_
         return -1;
     for (int i = 0; i < n; i++) {
         struct worker *w = ws[i];
+        /* The shared tables' memory once, with the first worker's. */
+        uint64_t mem = worker_memuse(w) + (i == 0 ? worker_shared_memuse(w->sh) : 0);
         struct worker_cap cap = { kernel_packets[i], kernel_drops[i], kernel_ifdrops[i], w->packets, w->bytes,
-                                  worker_memuse(w), w->id };
+                                  mem, w->id };
         eve_stats_source fns[WORKER_NSOURCES];
         void *srcs[WORKER_NSOURCES];
         worker_sources(w, &cap, fns, srcs);
         s->at = 0;
-        for (size_t k = 0; k < WORKER_NSOURCES; k++)
+        size_t k = 0;
+        for (; k < WORKER_NPRIVATE; k++)
+            fns[k](srcs[k], worker_sum_add, s);
+        for (; i == 0 && k < WORKER_NSOURCES; k++)
             fns[k](srcs[k], worker_sum_add, s);
     }
     if (s->n < WORKER_MAX_COUNTERS) {
@@ -409,4 +407,51 @@ struct eve *worker_eve(struct worker *w)
 struct rules *const *worker_rules_slot(struct worker *w)
 {
     return (struct rules *const *)&w->rules;
+}
+
+int worker_shared_tables_new(struct worker_shared *sh, char *err, size_t errlen)
+{
+    const struct mw_config *cfg = sh->cfg;
+    struct dnslearn_params lp;
+    dnslearn_params_default(&lp);
+    sh->learn = dnslearn_new(&lp);
+
+    struct hosts_params hp;
+    hosts_params_default(&hp);
+    hp.home_net = sh->home_net;
+    hp.track_all = cfg->hosts.track_all;
+    hp.max_hosts = cfg->hosts.max_hosts;
+    hp.max_evidence = cfg->hosts.max_evidence;
+    hp.report_interval_us = (uint64_t)cfg->hosts.report_interval * 1000000u;
+    hp.throttle_window_us = (uint64_t)cfg->alerts.throttle_window * 1000000u;
+    hp.host_ceiling = cfg->alerts.host_ceiling;
+    hp.max_overflow_hosts = cfg->hosts.max_overflow_hosts;
+    for (size_t i = 0; i < cfg->alerts.nsuppress && hp.nsuppress < HOSTS_MAX_SUPPRESS; i++) {
+        const struct mw_suppress *cs = &cfg->alerts.suppress[i];
+        struct hosts_suppress *hs = &hp.suppress[hp.nsuppress++];
+        hs->sid = cs->sid;
+        if (cs->has_host)
+            netset_prefix_from_cidr(&cs->host, &hs->net, &hs->bits);
+        snprintf(hs->pool, sizeof hs->pool, "%s", cs->pool);
+    }
+    sh->hosts = hosts_new(&hp);
+    if (!sh->learn || !sh->hosts) {
+        snprintf(err, errlen, "cannot allocate the host and DNS-learned tables (hosts.max-hosts too large?)");
+        worker_shared_tables_free(sh);
+        return -1;
+    }
+    return 0;
+}
+
+void worker_shared_tables_free(struct worker_shared *sh)
+{
+    hosts_free(sh->hosts);
+    dnslearn_free(sh->learn);
+    sh->hosts = NULL;
+    sh->learn = NULL;
+}
+
+void worker_final_hosts(struct worker *w, uint64_t now_us)
+{
+    hosts_final(w->hv, now_us);
 }

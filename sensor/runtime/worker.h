@@ -1,6 +1,8 @@
 /* worker.h - one packet pipeline: capture -> decode -> flow -> stream -> detect -> EVE.
- * Each worker owns its tables; with --workers N each has its own capture handle in one
- * fanout group, so no packet-path state is shared between threads. */
+ * Each worker owns its packet-path tables (flows, streams, detect state); with --workers N
+ * each has its own capture handle in one fanout group. What spans flows is shared by every
+ * worker (worker_shared): the host table and the DNS-learned pool table (host.h, dnslearn.h
+ * say how they are locked). */
 #ifndef MW_WORKER_H
 #define MW_WORKER_H
 
@@ -12,6 +14,8 @@ struct eve;
 struct output;
 struct rules;
 struct netset;
+struct hosts;
+struct dnslearn;
 
 struct worker;
 
@@ -20,10 +24,21 @@ struct worker_shared {
     struct output *out;
     struct rules *volatile rules; /* swapped on SIGUSR2 reload */
     const struct netset *home_net, *dns_servers, *proxies;
+    struct hosts *hosts;     /* one host table for the sensor */
+    struct dnslearn *learn;  /* one DNS-learned pool table for the sensor */
     const char *sensor_name;
     const char *in_iface;
     volatile sig_atomic_t *stop;
 };
+
+/* The tables every worker shares (sh->hosts, sh->learn), from sh->cfg and sh->home_net;
+ * before the workers. -1 with a message when they cannot be allocated. */
+int worker_shared_tables_new(struct worker_shared *sh, char *err, size_t errlen);
+/* After every worker was freed. */
+void worker_shared_tables_free(struct worker_shared *sh);
+uint64_t worker_shared_memuse(const struct worker_shared *sh);
+/* At exit, once every worker has drained: host events that the last ones left unsaid. */
+void worker_final_hosts(struct worker *w, uint64_t now_us);
 
 struct worker *worker_new(const struct worker_shared *sh, int id, char *err, size_t errlen);
 void worker_free(struct worker *w);

@@ -84,6 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned ndlt = decode_dlt_list(&dlts);
     int dlt = dlts[data[0] % ndlt];
     char err[256];
+    if (worker_shared_tables_new(&sh, err, sizeof err) != 0)
+        abort();
     struct worker *w = worker_new(&sh, 0, err, sizeof err);
     if (!w)
         abort();
@@ -112,6 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     worker_drain(w, ts + 1);
     worker_stats(w, ts + 2, 10, 0, 0, 0);
+    worker_final_hosts(w, ts + 3);
     worker_free(w);
+    worker_shared_tables_free(&sh);
     return 0;
 }

@@ -1,5 +1,6 @@
 /* test_netset_dnslearn.c - configuration prefix sets and the DNS-learned address table. */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,62 @@ START_TEST(test_dnslearn_bounded)
 }
 END_TEST
 
+
+/* One table for every worker: a writer keeps rewriting a small table (every add replaces
+ * another address of the same bucket) while a reader looks addresses up. A lookup may miss,
+ * but a name it returns is always the one learned for that address, never a torn mix. */
+#define SHARED_ADDRS 256
+static struct dnslearn *shared_t;
+static volatile int shared_done;
+
+static void shared_name(int i, char *out, size_t n)
+{
+    snprintf(out, n, "pool-%d.%0*d.example", i, 40 + i % 50, i);
+}
+
+static void *shared_writer(void *arg)
+{
+    (void)arg;
+    char text[32], name[128];
+    for (int round = 0; round < 400; round++)
+        for (int i = 0; i < SHARED_ADDRS; i++) {
+            snprintf(text, sizeof text, "10.30.%d.%d", i >> 8, i & 255);
+            struct mw_addr a = addr(text);
+            shared_name(i, name, sizeof name);
+            dnslearn_add(shared_t, &a, name, 600, 1000000 + (uint64_t)round);
+        }
+    __atomic_store_n(&shared_done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+START_TEST(test_dnslearn_shared_reader_never_torn)
+{
+    struct dnslearn_params p = { 64, 300, 3600 };
+    shared_t = dnslearn_new(&p);
+    shared_done = 0;
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, shared_writer, NULL), 0);
+    char text[32], name[128], want[128];
+    struct mw_addr as[SHARED_ADDRS];
+    for (int i = 0; i < SHARED_ADDRS; i++) {
+        snprintf(text, sizeof text, "10.30.%d.%d", i >> 8, i & 255);
+        as[i] = addr(text);
+    }
+    unsigned long hits = 0, lookups = 0;
+    while (!__atomic_load_n(&shared_done, __ATOMIC_ACQUIRE) || lookups < 100000) {
+        int i = (int)(lookups++ % SHARED_ADDRS);
+        if (dnslearn_lookup(shared_t, &as[i], 2000000, name, sizeof name)) {
+            shared_name(i, want, sizeof want);
+            ck_assert_str_eq(name, want);
+            hits++;
+        }
+    }
+    pthread_join(th, NULL);
+    ck_assert_uint_gt(hits, 0);
+    dnslearn_free(shared_t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("netset_dnslearn");
@@ -114,6 +171,7 @@ int main(void)
     tcase_add_test(tc, test_netset_rejects_malformed);
     tcase_add_test(tc, test_dnslearn_ttl_clamp);
     tcase_add_test(tc, test_dnslearn_bounded);
+    tcase_add_test(tc, test_dnslearn_shared_reader_never_torn);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -265,6 +265,7 @@ static void rig_open(struct rig *g, int ndpi)
     g->sh.proxies = &g->proxies;
     g->sh.sensor_name = "noalloc";
     g->sh.stop = &g->stop;
+    ck_assert_msg(worker_shared_tables_new(&g->sh, err, sizeof err) == 0, "shared tables: %s", err);
     g->w = worker_new(&g->sh, 0, err, sizeof err);
     ck_assert_msg(g->w != NULL, "worker: %s", err);
 }
@@ -273,6 +274,7 @@ static unsigned rig_close_count_alerts(struct rig *g)
 {
     worker_drain(g->w, 0);
     worker_free(g->w);
+    worker_shared_tables_free(&g->sh);
     output_close(g->out);
     rules_free(g->rules);
     config_free(&g->cfg);
