@@ -7,6 +7,7 @@
 #include "sensor/eve/eve.h"
 
 #include <arpa/inet.h>
+#include <math.h>
 #include <stddef.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -127,10 +128,12 @@ static void eve_head(struct eve *e, struct jw *w, const struct mw_flow *f, int s
     if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP || f->proto == IPPROTO_SCTP)
         jw_kv_uint(w, "dest_port", f->port[d]);
     const char *pn = eve_proto_name(f->proto);
-    if (pn)
-        jw_kv_str(w, "proto", pn);
-    else
-        jw_kv_uint(w, "proto", f->proto);
+    char num[8];
+    if (!pn) { /* Suricata writes the number as a string: proto is always a string */
+        snprintf(num, sizeof num, "%u", (unsigned)f->proto);
+        pn = num;
+    }
+    jw_kv_str(w, "proto", pn);
     if (app_proto)
         jw_kv_str(w, "app_proto", app_proto);
     if (e->p.community_id) {
@@ -266,11 +269,13 @@ void eve_alert(struct eve *e, const struct eve_alert *a)
         jw_kv_str(&w, "note", a->resolver_note);
     if (a->repeats)
         jw_kv_uint(&w, "repeats", a->repeats);
-    jw_object_end(&w);
+    /* Pool geography belongs to the finding: under mining, since Suricata's schema has no
+     * top-level geoip (docs/schema/minewatch-eve.schema.json). */
     if (a->geo_country || a->geo_asn) {
         struct eve_geo g = { a->geo_country, a->geo_city, a->geo_as_org, a->geo_asn, 1 };
         eve_geo_object(&w, &g);
     }
+    jw_object_end(&w);
     jw_object_end(&w);
     eve_emit(e, &w);
 }
@@ -325,7 +330,7 @@ void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_var
     jw_kv_uint(&w, "shares_accepted", f->app.shares_accepted);
     jw_kv_uint(&w, "shares_rejected", f->app.shares_rejected);
     jw_kv_uint(&w, "jobs", f->app.jobs);
-    if (f->app.difficulty > 0)
+    if (isfinite(f->app.difficulty) && f->app.difficulty > 0)
         jw_kv_double(&w, "difficulty", f->app.difficulty);
     jw_object_end(&w);
     jw_object_end(&w);
@@ -537,11 +542,11 @@ void eve_host(struct eve *e, const struct eve_host *h, uint64_t ts_us)
     jw_kv_uint(&w, "alerts_throttled", h->alerts_throttled);
     jw_kv_uint(&w, "alerts_over_ceiling", h->alerts_over_ceiling);
     int principal = eve_host_principal(h);
-    if (principal >= 0)
+    if (principal >= 0) {
         eve_host_geo_lists(&w, h);
+        eve_geo_object(&w, &h->geo[principal]); /* mining_host.geoip: no top-level geoip in EVE */
+    }
     jw_object_end(&w);
-    if (principal >= 0)
-        eve_geo_object(&w, &h->geo[principal]);
     jw_object_end(&w);
     eve_emit(e, &w);
 }

@@ -253,10 +253,16 @@ void jw_double(struct jw *w, double v)
     }
     /* Shortest of %.15g / %.17g that reads back exactly. The sensor never calls
      * setlocale(), so the decimal point is '.'. */
-    char t[32];
+    char t[40];
     int n = snprintf(t, sizeof t, "%.15g", v);
     if (strtod(t, NULL) != v)
         n = snprintf(t, sizeof t, "%.17g", v);
+    /* Always a float literal (8192.0, not 8192): a SIEM maps a field by the first value it
+     * sees, and an integer there would truncate every later fraction. */
+    if (!strpbrk(t, ".eE") && n > 0 && (size_t)n + 2 < sizeof t) {
+        memcpy(t + n, ".0", 3);
+        n += 2;
+    }
     pre_value(w);
     put(w, t, (size_t)n);
 }

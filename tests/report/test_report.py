@@ -50,9 +50,9 @@ def alert(t, src, dst, variant, sev, sig=None, flow_id=1234, dport=3333, mining=
                     "signature": name, "category": CATEGORY, "severity": sev}}
     m = {"variant": "stratum2" if variant == "stratum2-noise" else variant}
     m.update(mining or {})
-    ev["mining"] = m
     if geoip:
-        ev["geoip"] = geoip
+        m["geoip"] = geoip  # pool geography is part of the finding (docs/eve.md)
+    ev["mining"] = m
     return ev
 
 
@@ -428,7 +428,8 @@ class HostGeoTest(unittest.TestCase):
             "198.51.100.9|198.51.100.9|US|||",
             "malformed entry",
         ]
-        ev["geoip"] = {"country": "SE", "city": "Link\u00f6ping", "asn": 29518, "as_org": "Bredband2 AB"}
+        ev["mining_host"]["geoip"] = {"country": "SE", "city": "Link\u00f6ping", "asn": 29518,
+                                      "as_org": "Bredband2 AB"}
         # an AS without a pool_geoip entry (only in pool_asns) still shows
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "eve.json")

@@ -27,8 +27,8 @@ ALERT = {  # docs/eve.md's example, complete
               "signature": "MINEWATCH MINING Stratum V1 mining session",
               "category": "Crypto Currency Mining Activity Detected", "severity": 1},
     "mining": {"variant": "stratum1", "method": "mining.subscribe", "agent": "cgminer/4.10.0",
-               "worker": "alice.rig1", "confirmed_by": "both", "confidence": 95},
-    "geoip": {"country": "DE", "city": "Falkenstein", "asn": 64500, "as_org": "Example"},
+               "worker": "alice.rig1", "confirmed_by": "both", "confidence": 95,
+               "geoip": {"country": "DE", "city": "Falkenstein", "asn": 64500, "as_org": "Example"}},
 }
 DNS_ALERT = {
     "timestamp": "2026-11-23T10:00:01.250000+0000", "flow_id": 2 ** 51 - 1, "event_type": "alert",

@@ -503,8 +503,9 @@ START_TEST(test_host_event_pool_geography)
     finding(h, &f, &ev, MW_SID_STRATUM1, 2000000, &rep);
     ck_assert_int_eq(lines_with("\"pool_geoip\":[\"we|ird.example|81.2.69.7|GB|London|64500|Org / Pipe\"]",
                                 "\"pool_countries\":[\"GB\"],\"pool_asns\":[64500]"), 1);
+    /* the principal pool's geoip is inside mining_host (no top-level geoip in EVE) */
     ck_assert_int_eq(lines_with("\"verdict\":\"miner\"",
-                                "},\"geoip\":{\"country\":\"GB\",\"city\":\"London\",\"asn\":64500,\"as_org\":\"Org | Pipe\"}}"), 1);
+                                "\"],\"geoip\":{\"country\":\"GB\",\"city\":\"London\",\"asn\":64500,\"as_org\":\"Org | Pipe\"}}}"), 1);
     /* A second pool elsewhere: both in the lists, the first stays the principal one. */
     make_flow(&f, "10.6.0.1", "89.160.20.9", 4444);
     make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_CRYPTONOTE, "");

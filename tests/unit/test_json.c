@@ -203,6 +203,27 @@ START_TEST(test_nesting_and_types)
 }
 END_TEST
 
+/* A double is always written as a float literal, so a SIEM that maps the field from its
+ * first value never sees an integer and truncates later fractions. */
+START_TEST(test_double_always_float_literal)
+{
+    static const struct {
+        double v;
+        const char *want;
+    } cases[] = { { 8192, "8192.0" }, { 0, "0.0" }, { -3, "-3.0" }, { 5.96e-06, "5.96e-06" },
+                  { 1e300, "1e+300" }, { 10000.016985024307, "10000.016985024307" }, { 0.5, "0.5" } };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[64];
+        struct jw w;
+        jw_init(&w, buf, sizeof buf);
+        jw_double(&w, cases[i].v);
+        ck_assert_int_gt(jw_finish(&w), 0);
+        buf[strcspn(buf, "\n")] = '\0';
+        ck_assert_str_eq(buf, cases[i].want);
+    }
+}
+END_TEST
+
 START_TEST(test_depth_cap_and_balance)
 {
     char buf[512];
@@ -369,6 +390,7 @@ int main(void)
     tcase_add_test(tc, test_depth_cap_and_balance);
     tcase_add_test(tc, test_overflow_every_size);
     tcase_add_test(tc, test_round_trip_python);
+    tcase_add_test(tc, test_double_always_float_literal);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
