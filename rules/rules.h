@@ -3,7 +3,7 @@
  * docs/rules.md defines the file format. rules_load compiles any number of files into one
  * immutable struct rules: every query takes a const pointer, allocates nothing and is
  * safe from any number of threads, so a reload builds a new set and swaps a pointer
- * (the old one is freed once no reader holds it).
+ * (the old one is freed once no reader holds it: sensor/runtime/ruleswap.h).
  */
 #ifndef MW_RULES_H
 #define MW_RULES_H

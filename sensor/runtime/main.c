@@ -26,6 +26,7 @@
 #include "sensor/runtime/privdrop.h"
 #include "sensor/runtime/rulefiles.h"
 #include "sensor/runtime/run.h"
+#include "sensor/runtime/ruleswap.h"
 #include "sensor/runtime/worker.h"
 
 #define MW_EXIT_OK 0
@@ -368,7 +369,11 @@ int main(int argc, char **argv)
 
     run.sh.cfg = &cfg;
     run.sh.out = run.out;
-    run.sh.rules = rules;
+    run.sh.rules = ruleswap_new(rules, nworkers, NULL);
+    if (!run.sh.rules) {
+        fprintf(stderr, "minewatch: out of memory\n");
+        return mw_early_exit(&run, rules, &cfg, MW_EXIT_RUNTIME);
+    }
     run.sh.dns_servers = &dns_servers;
     run.sh.proxies = &proxies;
     run.sh.home_net = &home_net;
@@ -396,7 +401,7 @@ int main(int argc, char **argv)
     }
     worker_shared_tables_free(&run.sh);
     output_close(run.out);
-    rules_free(run.sh.rules);
+    ruleswap_free(run.sh.rules);
     config_free(&cfg);
     if (pidfile)
         unlink(pidfile);

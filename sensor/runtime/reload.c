@@ -1,12 +1,10 @@
 /* reload.c - rule reload on SIGUSR2: a complete new set or none. */
 #include "sensor/runtime/reload.h"
 
-#include <unistd.h>
-
 #include "rules/rules.h"
-#include "sensor/capture/capture.h"
 #include "sensor/runtime/log.h"
 #include "sensor/runtime/rulefiles.h"
+#include "sensor/runtime/ruleswap.h"
 #include "sensor/runtime/run.h"
 
 void reload_rules(struct run *run)
@@ -17,12 +15,13 @@ void reload_rules(struct run *run)
         mw_log(MW_LOG_ERR, "rule reload failed, keeping the current rules: %s", err);
         return;
     }
-    struct rules *old = run->sh.rules;
-    run->sh.rules = nr;
-    /* Workers pick up the new pointer before their next packet; give them time to leave
-     * any packet in flight before the old set goes away. Offline runs are single-threaded. */
-    if (run->nworkers > 1 || capture_is_live(run->cap[0]))
-        usleep(200000);
-    rules_free(old);
+    /* Workers take the new set when they next start work; the old one is freed when the
+     * last of them has moved on (ruleswap.h), here or on a later ruleswap_reclaim(). */
+    if (ruleswap_publish(run->sh.rules, nr) != 0) {
+        rules_free(nr);
+        mw_log(MW_LOG_ERR, "rule reload refused, keeping the current rules: %d earlier rule sets still wait "
+                           "for a worker to finish its packet", RULESWAP_MAX_RETIRED);
+        return;
+    }
     mw_log(MW_LOG_INFO, "rules reloaded");
 }

@@ -4,8 +4,8 @@
 
 struct run;
 
-/* Build the new rule set completely, then swap; a failed reload keeps the old set and
- * logs why (FILE:LINE:COL). */
+/* Build the new rule set completely, then swap (ruleswap_publish); a failed reload keeps
+ * the old set and logs why (FILE:LINE:COL). Call from the one thread that reloads. */
 void reload_rules(struct run *run);
 
 #endif

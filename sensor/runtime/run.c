@@ -16,6 +16,7 @@
 #include "sensor/runtime/config.h"
 #include "sensor/runtime/log.h"
 #include "sensor/runtime/reload.h"
+#include "sensor/runtime/ruleswap.h"
 #include "sensor/runtime/runstats.h"
 #include "sensor/runtime/worker.h"
 
@@ -96,6 +97,9 @@ static void *run_capture_loop(void *arg)
     for (;;) {
         if (run_stop)
             break;
+        /* The read below may block on a quiet link: hold no rule set meanwhile, so a
+         * reload frees the old set without waiting for this worker's next packet. */
+        worker_idle(w);
         /* Signal flags are acted on at the top of the loop so a quiet link or a read that
          * returned without a packet still reopens outputs and reloads rules promptly. */
         if (steers) {
@@ -195,6 +199,8 @@ void run_capture(struct run *run)
             run_usr2 = 0;
             reload_rules(run);
         }
+        /* A set retired by a reload is freed once every worker has moved on. */
+        ruleswap_reclaim(run->sh.rules);
     }
     for (int i = 0; i < run->nworkers; i++)
         capture_breakloop(run->cap[i]);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rules/rules.h"
+#include "sensor/runtime/ruleswap.h"
 #include "sensor/applayer/appid.h"
 #include "sensor/runtime/config.h"
 #include "sensor/decode/decode.h"
@@ -22,8 +23,8 @@
 
 struct worker {
     int id;
-    const struct worker_shared *sh; /* the run's shared state: rules pointer swapped on reload */
-    struct rules *rules;        /* this worker's view of the active rule set */
+    const struct worker_shared *sh; /* the run's shared state: rule set swapped on reload */
+    struct rules *rules;        /* the set this worker holds (worker_hold); detect reads it */
     struct decode_ctx *decode;
     struct flow_table *flows;
     struct stream_ctx *stream;
@@ -67,7 +68,7 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
     }
     w->id = id;
     w->sh = sh;
-    w->rules = sh->rules;
+    w->rules = ruleswap_current(sh->rules);
 
     struct defrag_params dp = defrag_params_default();
     dp.memcap = cfg->defrag.memcap;
@@ -165,6 +166,17 @@ void worker_free(struct worker *w)
     free(w);
 }
 
+/* Between worker_hold() and worker_idle() the set in w->rules cannot be freed. */
+static void worker_hold(struct worker *w)
+{
+    w->rules = ruleswap_enter(w->sh->rules, w->id);
+}
+
+void worker_idle(struct worker *w)
+{
+    ruleswap_leave(w->sh->rules, w->id);
+}
+
 static void worker_ndpi_suspicion(struct worker *w, struct mw_flow *f, int dir, uint64_t ts_us)
 {
     struct mw_evidence ev;
@@ -190,7 +202,7 @@ void worker_packet(struct worker *w, int dlt, const uint8_t *data, uint32_t capl
         w->now_us = ts_us;
     w->packets++;
     w->bytes += wirelen;
-    w->rules = w->sh->rules;
+    worker_hold(w);
     if (decode_packet(w->decode, dlt, data, caplen, wirelen, ts_us, &p) != DECODE_OK)
         return;
     int dir;
@@ -210,6 +222,7 @@ void worker_packet(struct worker *w, int dlt, const uint8_t *data, uint32_t capl
 
 void worker_housekeep(struct worker *w, uint64_t now_us)
 {
+    worker_hold(w);
     if (now_us > w->now_us)
         w->now_us = now_us;
     flow_housekeep(w->flows, w->now_us);
@@ -218,6 +231,7 @@ void worker_housekeep(struct worker *w, uint64_t now_us)
 
 void worker_drain(struct worker *w, uint64_t now_us)
 {
+    worker_hold(w);
     if (now_us > w->now_us)
         w->now_us = now_us;
     flow_table_shutdown(w->flows);

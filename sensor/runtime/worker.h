@@ -12,7 +12,7 @@
 struct mw_config;
 struct eve;
 struct output;
-struct rules;
+struct ruleswap;
 struct netset;
 struct hosts;
 struct dnslearn;
@@ -22,7 +22,7 @@ struct worker;
 struct worker_shared {
     const struct mw_config *cfg;
     struct output *out;
-    struct rules *volatile rules; /* swapped on SIGUSR2 reload */
+    struct ruleswap *rules; /* the active rule set, swapped on SIGUSR2 reload; worker id = reader */
     const struct netset *home_net, *dns_servers, *proxies;
     struct hosts *hosts;     /* one host table for the sensor */
     struct dnslearn *learn;  /* one DNS-learned pool table for the sensor */
@@ -42,6 +42,9 @@ void worker_final_hosts(struct worker *w, uint64_t now_us);
 
 struct worker *worker_new(const struct worker_shared *sh, int id, char *err, size_t errlen);
 void worker_free(struct worker *w);
+/* Every call below holds the active rule set (ruleswap_enter) until worker_idle(): call
+ * that before a read that may block, so a reload need not wait for this worker. */
+void worker_idle(struct worker *w);
 /* Decode one captured frame and run it through the pipeline. */
 void worker_packet(struct worker *w, int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint64_t ts_us);
 /* Periodic housekeeping in bounded steps (flow timeouts) at packet time now_us. */

@@ -18,6 +18,7 @@
 #include "sensor/decode/decode.h"
 #include "sensor/detect/netset.h"
 #include "sensor/eve/output.h"
+#include "sensor/runtime/ruleswap.h"
 #include "sensor/runtime/worker.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -62,7 +63,9 @@ static void setup(void)
     }
     sh.cfg = &cfg;
     sh.out = out;
-    sh.rules = r;
+    sh.rules = ruleswap_new(r, 1, NULL);
+    if (!sh.rules)
+        abort();
     sh.home_net = &home_net;
     sh.dns_servers = &dns_servers;
     sh.proxies = &proxies;

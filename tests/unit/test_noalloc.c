@@ -26,6 +26,7 @@
 
 #include "gen/pcapgen.h"
 #include "rules/rules.h"
+#include "sensor/runtime/ruleswap.h"
 #include "sensor/runtime/config.h"
 #include "sensor/detect/netset.h"
 #include "sensor/eve/output.h"
@@ -259,7 +260,8 @@ static void rig_open(struct rig *g, int ndpi)
     ck_assert_msg(g->out != NULL, "output: %s", err);
     g->sh.cfg = &g->cfg;
     g->sh.out = g->out;
-    g->sh.rules = g->rules;
+    g->sh.rules = ruleswap_new(g->rules, 1, NULL);
+    ck_assert_ptr_nonnull(g->sh.rules);
     g->sh.home_net = &g->home;
     g->sh.dns_servers = &g->dns;
     g->sh.proxies = &g->proxies;
@@ -276,7 +278,7 @@ static unsigned rig_close_count_alerts(struct rig *g)
     worker_free(g->w);
     worker_shared_tables_free(&g->sh);
     output_close(g->out);
-    rules_free(g->rules);
+    ruleswap_free(g->sh.rules); /* and the rule set it owns */
     config_free(&g->cfg);
     FILE *f = fopen(g->eve_path, "r");
     ck_assert_ptr_nonnull(f);
