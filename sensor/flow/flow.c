@@ -57,8 +57,11 @@ void flow_params_default(struct flow_params *fp)
     memset(fp, 0, sizeof *fp);
     fp->memcap = 32u << 20;
     fp->hash_buckets = 65536;
-    fp->timeout_tcp_new = 60;
-    fp->timeout_tcp_established = 600;
+    /* An unanswered handshake is dead after 30 s; an established session may sit idle for
+     * an hour (a miner between jobs on a slow coin, a held proxy tunnel) before its state,
+     * and the evidence it carries, goes: docs/minewatch.yaml documents both. */
+    fp->timeout_tcp_new = 30;
+    fp->timeout_tcp_established = 3600;
     fp->timeout_tcp_closed = 30;
     fp->timeout_udp = 120;
     fp->timeout_icmp = 30;

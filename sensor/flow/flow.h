@@ -36,7 +36,7 @@ struct flow_params {
     uint32_t housekeep_budget; /* most flows examined per flow_housekeep() call (additive field) */
 };
 
-/* memcap 32 MiB, 65536 buckets, timeouts tcp 60/600/30, udp 120, icmp 30, other 60,
+/* memcap 32 MiB, 65536 buckets, timeouts tcp 30/3600/30, udp 120, icmp 30, other 60,
  * evict_batch 64, housekeep_budget 512. */
 void flow_params_default(struct flow_params *fp);
 

@@ -111,8 +111,8 @@ struct hosts_view {
 void hosts_params_default(struct hosts_params *p)
 {
     memset(p, 0, sizeof *p);
-    p->max_hosts = 16384;
-    p->max_evidence = 8;
+    p->max_hosts = 65536;  /* a campus /16 of clients fits */
+    p->max_evidence = 16;
     p->max_overflow_hosts = 64;
     p->report_interval_us = 3600ull * 1000000u;
     p->throttle_window_us = 3600ull * 1000000u;

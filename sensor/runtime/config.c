@@ -17,10 +17,13 @@
 #include <yaml.h>
 
 #include "core/yamlpos.h"
+
+/* K_SIZE stores uint64_t into size_t memcaps as well. */
+_Static_assert(sizeof(size_t) == sizeof(uint64_t), "64-bit size_t");
 #define CONFIG_FILE_MAX (1u << 20) /* a config larger than this is a mistake */
 
 enum ktype {
-    K_SECTION, K_STR, K_NULLSTR, K_BOOL, K_U32, K_U16, K_SIZE, K_DURATION,
+    K_SECTION, K_STR, K_NULLSTR, K_BOOL, K_U32, K_U16, K_SIZE, K_SIZE32, K_DURATION, K_DURATION_US,
     K_CIDR, K_CIDRS, K_PATHS, K_EVE_TYPE, K_FACILITY, K_LEVEL, K_SUPPRESS,
 };
 
@@ -28,7 +31,7 @@ struct key {
     const char *name;
     enum ktype type;
     size_t off;              /* into the base struct of this table */
-    size_t size;             /* string capacity */
+    size_t size;             /* string capacity; K_BOOL: sizeof the field (bool or int) */
     uint64_t min, max;       /* numeric limits, inclusive */
     const struct key *sub;   /* K_SECTION */
     size_t flag_off;         /* K_NULLSTR / K_CIDR: bool "present" */
@@ -44,7 +47,7 @@ struct ctx {
 #define CFG(m) offsetof(struct mw_config, m)
 #define STR(n, m) { n, K_STR, CFG(m), sizeof(((struct mw_config *)0)->m), 0, 0, NULL, 0 }
 #define NUM(n, t, m, lo, hi) { n, t, CFG(m), 0, lo, hi, NULL, 0 }
-#define BOOLK(n, m) { n, K_BOOL, CFG(m), 0, 0, 0, NULL, 0 }
+#define BOOLK(n, m) { n, K_BOOL, CFG(m), sizeof(((struct mw_config *)0)->m), 0, 0, NULL, 0 }
 #define SECT(n, tab) { n, K_SECTION, 0, 0, 0, 0, tab, 0 }
 #define OTHER(n, t, m) { n, t, CFG(m), 0, 0, 0, NULL, 0 }
 #define KB 1024ull
@@ -88,12 +91,12 @@ static const struct key stats_keys[] = {
 };
 
 static const struct key timeout_keys[] = {
-    NUM("tcp-new", K_DURATION, flow.timeouts.tcp_new, 1, DAY),
-    NUM("tcp-established", K_DURATION, flow.timeouts.tcp_established, 1, 7 * DAY),
-    NUM("tcp-closed", K_DURATION, flow.timeouts.tcp_closed, 1, DAY),
-    NUM("udp", K_DURATION, flow.timeouts.udp, 1, DAY),
-    NUM("icmp", K_DURATION, flow.timeouts.icmp, 1, DAY),
-    NUM("default", K_DURATION, flow.timeouts.dflt, 1, DAY),
+    NUM("tcp-new", K_DURATION, flow.timeout_tcp_new, 1, DAY),
+    NUM("tcp-established", K_DURATION, flow.timeout_tcp_established, 1, 7 * DAY),
+    NUM("tcp-closed", K_DURATION, flow.timeout_tcp_closed, 1, DAY),
+    NUM("udp", K_DURATION, flow.timeout_udp, 1, DAY),
+    NUM("icmp", K_DURATION, flow.timeout_icmp, 1, DAY),
+    NUM("default", K_DURATION, flow.timeout_other, 1, DAY),
     { NULL, K_SECTION, 0, 0, 0, 0, NULL, 0 },
 };
 
@@ -108,21 +111,21 @@ static const struct key flow_keys[] = {
 static const struct key defrag_keys[] = {
     NUM("memcap", K_SIZE, defrag.memcap, 64 * KB, 1024 * GB),
     NUM("max-trackers", K_U32, defrag.max_trackers, 1, 1u << 24),
-    NUM("timeout", K_DURATION, defrag.timeout, 1, 3600),
+    NUM("timeout", K_DURATION, defrag.timeout_s, 1, 3600),
     { NULL, K_SECTION, 0, 0, 0, 0, NULL, 0 },
 };
 
 static const struct key stream_keys[] = {
     NUM("memcap", K_SIZE, stream.memcap, 64 * KB, 1024 * GB),
-    NUM("depth", K_SIZE, stream.depth, 1, 4 * GB),
-    NUM("buffer-size", K_SIZE, stream.buffer_size, 1 * KB, 16 * MB),
-    NUM("max-ooo-segments", K_U32, stream.max_ooo_segments, 0, 65535),
+    NUM("depth", K_SIZE32, stream.depth, 1, 4 * GB),
+    NUM("buffer-size", K_SIZE32, detect.buffer_size, 1 * KB, 16 * MB),
+    NUM("max-ooo-segments", K_U32, stream.max_ooo_segments_per_flow, 0, 65535),
     { NULL, K_SECTION, 0, 0, 0, 0, NULL, 0 },
 };
 
 static const struct key detect_keys[] = {
-    NUM("confirm-hold", K_DURATION, detect.confirm_hold, 0, 3600),
-    BOOLK("ndpi", detect.ndpi),
+    NUM("confirm-hold", K_DURATION_US, detect.confirm_hold_us, 0, 3600),
+    BOOLK("ndpi", ndpi),
     { NULL, K_SECTION, 0, 0, 0, 0, NULL, 0 },
 };
 
@@ -137,7 +140,7 @@ static const struct key hosts_keys[] = {
     BOOLK("track-all", hosts.track_all),
     NUM("max-hosts", K_U32, hosts.max_hosts, 1, 1u << 24),
     NUM("max-evidence", K_U32, hosts.max_evidence, 1, 1024),
-    NUM("report-interval", K_DURATION, hosts.report_interval, 1, 7 * DAY),
+    NUM("report-interval", K_DURATION_US, hosts.report_interval_us, 1, 7 * DAY),
     NUM("max-overflow-hosts", K_U32, hosts.max_overflow_hosts, 0, 1u << 20),
     { NULL, K_SECTION, 0, 0, 0, 0, NULL, 0 },
 };
@@ -153,8 +156,8 @@ static const struct key suppress_keys[] = {
 };
 
 static const struct key alerts_keys[] = {
-    NUM("throttle-window", K_DURATION, alerts.throttle_window, 0, 7 * DAY),
-    NUM("host-ceiling", K_U32, alerts.host_ceiling, 0, UINT32_MAX),
+    NUM("throttle-window", K_DURATION_US, hosts.throttle_window_us, 0, 7 * DAY),
+    NUM("host-ceiling", K_U32, hosts.host_ceiling, 0, UINT32_MAX),
     OTHER("suppress", K_SUPPRESS, alerts),
     { NULL, K_SECTION, 0, 0, 0, 0, NULL, 0 },
 };
@@ -353,9 +356,14 @@ static int apply(struct ctx *c, const struct key *k, const yaml_node_t *v, char 
         const char *s = scalar(c, v, path, "a boolean");
         if (!s)
             return -1;
-        if (config_parse_bool(s, dst) != 0)
+        bool b;
+        if (config_parse_bool(s, &b) != 0)
             return fail(c, v, "%s: expected a boolean (yes/no, true/false, on/off, 1/0), got '%s'",
                         path, s);
+        if (k->size == sizeof(int))
+            *(int *)dst = b;
+        else
+            *(bool *)dst = b;
         return 0;
     }
     case K_U32:
@@ -375,7 +383,8 @@ static int apply(struct ctx *c, const struct key *k, const yaml_node_t *v, char 
             *(uint16_t *)dst = (uint16_t)x;
         return 0;
     }
-    case K_SIZE: {
+    case K_SIZE:
+    case K_SIZE32: {
         const char *s = scalar(c, v, path, "a size");
         if (!s)
             return -1;
@@ -385,10 +394,14 @@ static int apply(struct ctx *c, const struct key *k, const yaml_node_t *v, char 
         if (x < k->min || x > k->max)
             return fail(c, v, "%s: %s out of range (%llu..%llu bytes)", path, s,
                         (unsigned long long)k->min, (unsigned long long)k->max);
-        *(uint64_t *)dst = x;
+        if (k->type == K_SIZE32) /* 4gb means "all of it": the most a 32-bit field holds */
+            *(uint32_t *)dst = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        else
+            *(uint64_t *)dst = x;
         return 0;
     }
-    case K_DURATION: {
+    case K_DURATION:
+    case K_DURATION_US: {
         const char *s = scalar(c, v, path, "a duration");
         if (!s)
             return -1;
@@ -399,7 +412,10 @@ static int apply(struct ctx *c, const struct key *k, const yaml_node_t *v, char 
         if (x < k->min || x > k->max)
             return fail(c, v, "%s: %s out of range (%llu..%llu seconds)", path, s,
                         (unsigned long long)k->min, (unsigned long long)k->max);
-        *(uint32_t *)dst = x;
+        if (k->type == K_DURATION_US)
+            *(uint64_t *)dst = (uint64_t)x * 1000000u;
+        else
+            *(uint32_t *)dst = x;
         return 0;
     }
     case K_CIDR:
@@ -693,37 +709,15 @@ void config_defaults(struct mw_config *cfg)
     cfg->stats.enabled = true;
     cfg->stats.interval = 60;
 
-    cfg->flow.memcap = 32 * MB;
-    cfg->flow.hash_buckets = 65536;
-    cfg->flow.evict_batch = 64;
-    cfg->flow.timeouts.tcp_new = 30;
-    cfg->flow.timeouts.tcp_established = 3600;
-    cfg->flow.timeouts.tcp_closed = 30;
-    cfg->flow.timeouts.udp = 120;
-    cfg->flow.timeouts.icmp = 30;
-    cfg->flow.timeouts.dflt = 60;
-
-    cfg->defrag.memcap = 16 * MB;
-    cfg->defrag.max_trackers = 4096;
-    cfg->defrag.timeout = 30;
-
-    cfg->stream.memcap = 16 * MB;
-    cfg->stream.depth = 1 * MB;
-    cfg->stream.buffer_size = 16 * KB;
-    cfg->stream.max_ooo_segments = 64;
-
-    cfg->detect.confirm_hold = 30;
-    cfg->detect.ndpi = false; /* opt-in: docs/detection.md weighs its cost against what it adds */
+    flow_params_default(&cfg->flow);
+    cfg->defrag = defrag_params_default();
+    stream_params_default(&cfg->stream);
+    detect_params_default(&cfg->detect);
+    cfg->ndpi = false; /* opt-in: docs/detection.md weighs its cost against what it adds */
 
     snprintf(cfg->rules.directory, sizeof cfg->rules.directory, "%s", MW_INSTALLED_RULES_DIR);
 
-    cfg->hosts.max_hosts = 65536;
-    cfg->hosts.max_evidence = 16;
-    cfg->hosts.report_interval = 3600;
-    cfg->hosts.max_overflow_hosts = 64;
-
-    cfg->alerts.throttle_window = 3600;
-    cfg->alerts.host_ceiling = 100;
+    hosts_params_default(&cfg->hosts);
 
     cfg->geoip.enabled = true;
 

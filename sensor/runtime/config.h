@@ -12,6 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sensor/decode/defrag.h"
+#include "sensor/detect/detect.h"
+#include "sensor/flow/flow.h"
+#include "sensor/host/host.h"
+#include "sensor/stream/stream.h"
+
 #define MW_CFG_PATH_MAX 512
 #define MW_CFG_NAME_MAX 128
 #define MW_CFG_MAX_NETS 64          /* per CIDR list (home-net, dns-servers, proxies) */
@@ -86,32 +92,14 @@ struct mw_config {
         uint32_t interval;
     } stats;
 
-    struct {
-        uint64_t memcap;
-        uint32_t hash_buckets;
-        uint32_t evict_batch;
-        struct {
-            uint32_t tcp_new, tcp_established, tcp_closed, udp, icmp, dflt; /* "default" */
-        } timeouts;
-    } flow;
-
-    struct {
-        uint64_t memcap;
-        uint32_t max_trackers;
-        uint32_t timeout;
-    } defrag;
-
-    struct {
-        uint64_t memcap;
-        uint64_t depth;
-        uint64_t buffer_size;
-        uint32_t max_ooo_segments;
-    } stream;
-
-    struct {
-        uint32_t confirm_hold;
-        bool ndpi;
-    } detect;
+    /* Module parameters, embedded: config_defaults() fills each from its module's own
+     * defaults function (the one the module uses when given no parameters), and the YAML
+     * keys write into them directly, so a setting has one default and one field. */
+    struct flow_params flow;       /* flow.* */
+    struct defrag_params defrag;   /* defrag.* */
+    struct stream_params stream;   /* stream.* except buffer-size */
+    struct detect_params detect;   /* detect.confirm-hold, stream.buffer-size */
+    bool ndpi;                     /* detect.ndpi */
 
     struct {
         char directory[MW_CFG_PATH_MAX];
@@ -119,18 +107,10 @@ struct mw_config {
         struct mw_path_list allowlist_files;
     } rules;
 
-    struct {
-        bool track_all;
-        uint32_t max_hosts;
-        uint32_t max_evidence;
-        uint32_t report_interval;
-        uint32_t max_overflow_hosts;
-    } hosts;
+    struct hosts_params hosts;     /* hosts.*, alerts.throttle-window */
 
     struct {
-        uint32_t throttle_window;
-        uint32_t host_ceiling;
-        size_t nsuppress;
+        size_t nsuppress; /* converted to hosts.suppress by the worker */
         struct mw_suppress suppress[MW_CFG_MAX_SUPPRESS];
     } alerts;
 
@@ -151,6 +131,9 @@ struct mw_config {
     } daemon;
 };
 
+/* The built-in defaults: each module's defaults function for its embedded parameters,
+ * the values documented in docs/minewatch.yaml for the rest (test_config checks the two
+ * agree key by key). */
 void config_defaults(struct mw_config *cfg);
 
 /* Applies the file on top of *cfg (normally fresh from config_defaults()). On error

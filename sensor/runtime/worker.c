@@ -70,30 +70,10 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
     w->sh = sh;
     w->rules = ruleswap_current(sh->rules);
 
-    struct defrag_params dp = defrag_params_default();
-    dp.memcap = cfg->defrag.memcap;
-    dp.max_trackers = cfg->defrag.max_trackers;
-    dp.timeout_s = cfg->defrag.timeout;
-    w->decode = decode_new(&dp);
-
-    struct flow_params fp;
-    flow_params_default(&fp);
-    fp.memcap = cfg->flow.memcap;
-    fp.hash_buckets = cfg->flow.hash_buckets;
-    fp.evict_batch = cfg->flow.evict_batch;
-    fp.timeout_tcp_new = cfg->flow.timeouts.tcp_new;
-    fp.timeout_tcp_established = cfg->flow.timeouts.tcp_established;
-    fp.timeout_tcp_closed = cfg->flow.timeouts.tcp_closed;
-    fp.timeout_udp = cfg->flow.timeouts.udp;
-    fp.timeout_icmp = cfg->flow.timeouts.icmp;
-    fp.timeout_other = cfg->flow.timeouts.dflt;
-    w->flows = flow_table_new(&fp, worker_flow_end, w);
-
-    struct stream_params sp;
-    stream_params_default(&sp);
-    sp.memcap = cfg->stream.memcap;
-    sp.depth = cfg->stream.depth > UINT32_MAX ? UINT32_MAX : (uint32_t)cfg->stream.depth;
-    sp.max_ooo_segments_per_flow = cfg->stream.max_ooo_segments;
+    /* The modules' parameters live in the configuration (config.h); only what the run
+     * shares (networks, GeoIP handles) is added here. */
+    w->decode = decode_new(&cfg->defrag);
+    w->flows = flow_table_new(&cfg->flow, worker_flow_end, w);
 
     w->learn = sh->learn;
 
@@ -118,7 +98,7 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
     w->hosts = sh->hosts;
     w->hv = w->hosts ? hosts_view_new(w->hosts, w->eve, w->geoip) : NULL;
 
-    if (cfg->detect.ndpi) {
+    if (cfg->ndpi) {
         struct appid_params ap;
         appid_params_default(&ap);
         w->appid = appid_new(&ap);
@@ -128,15 +108,12 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
             return NULL;
         }
     }
-    struct detect_params dtp;
-    detect_params_default(&dtp);
+    struct detect_params dtp = cfg->detect;
     dtp.geoip = w->geoip;
-    dtp.buffer_size = (uint32_t)(cfg->stream.buffer_size > (1u << 24) ? (1u << 24) : cfg->stream.buffer_size);
-    dtp.confirm_hold_us = (uint64_t)cfg->detect.confirm_hold * 1000000u;
     dtp.dns_servers = sh->dns_servers;
     dtp.proxies = sh->proxies;
     w->detect = detect_new(&dtp, w->eve, (struct rules *const *)&w->rules, w->learn, worker_finding, w);
-    w->stream = stream_new(&sp, detect_stream_data, detect_stream_gap, w->detect);
+    w->stream = stream_new(&cfg->stream, detect_stream_data, detect_stream_gap, w->detect);
 
     if (!w->decode || !w->flows || !w->stream || !w->learn || !w->eve || !w->detect || !w->hv) {
         snprintf(err, errlen, "cannot allocate the worker's tables (memory caps too large?)");
@@ -430,16 +407,9 @@ int worker_shared_tables_new(struct worker_shared *sh, char *err, size_t errlen)
     dnslearn_params_default(&lp);
     sh->learn = dnslearn_new(&lp);
 
-    struct hosts_params hp;
-    hosts_params_default(&hp);
+    struct hosts_params hp = cfg->hosts;
     hp.home_net = sh->home_net;
-    hp.track_all = cfg->hosts.track_all;
-    hp.max_hosts = cfg->hosts.max_hosts;
-    hp.max_evidence = cfg->hosts.max_evidence;
-    hp.report_interval_us = (uint64_t)cfg->hosts.report_interval * 1000000u;
-    hp.throttle_window_us = (uint64_t)cfg->alerts.throttle_window * 1000000u;
-    hp.host_ceiling = cfg->alerts.host_ceiling;
-    hp.max_overflow_hosts = cfg->hosts.max_overflow_hosts;
+    hp.nsuppress = 0; /* from the configuration's list, which allows more entries */
     for (size_t i = 0; i < cfg->alerts.nsuppress && hp.nsuppress < HOSTS_MAX_SUPPRESS; i++) {
         const struct mw_suppress *cs = &cfg->alerts.suppress[i];
         struct hosts_suppress *hs = &hp.suppress[hp.nsuppress++];

@@ -50,7 +50,7 @@ void stream_params_default(struct stream_params *sp)
     memset(sp, 0, sizeof *sp);
     sp->memcap = 16u << 20;
     sp->depth = 1u << 20;
-    sp->max_ooo_segments_per_flow = 256;
+    sp->max_ooo_segments_per_flow = 64;
 }
 
 struct stream_ctx *stream_new(const struct stream_params *sp, stream_data_fn on_data, stream_gap_fn on_gap,

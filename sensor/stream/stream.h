@@ -43,7 +43,7 @@ struct stream_params {
     uint32_t max_ooo_segments_per_flow;  /* held segments, both directions of one flow */
 };
 
-/* memcap 16 MiB, depth 1 MiB, 256 held segments per flow. */
+/* memcap 16 MiB, depth 1 MiB, 64 held segments per flow. */
 void stream_params_default(struct stream_params *sp);
 
 typedef void (*stream_data_fn)(void *user, struct mw_flow *f, int dir, const uint8_t *data, size_t len,

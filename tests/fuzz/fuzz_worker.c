@@ -37,10 +37,10 @@ static void setup(void)
     cfg.defrag.memcap = 32 * 1024;
     cfg.defrag.max_trackers = 8;
     cfg.stream.memcap = 64 * 1024;
-    cfg.stream.max_ooo_segments = 8;
+    cfg.stream.max_ooo_segments_per_flow = 8;
     cfg.hosts.max_hosts = 16;
     cfg.hosts.max_evidence = 8;
-    cfg.detect.ndpi = false;
+    cfg.ndpi = false;
     cfg.geoip.enabled = false;
     if (netset_add(&home_net, "10.0.0.0/8") != 0 || netset_add(&home_net, "fd00::/8") != 0 ||
         netset_add(&dns_servers, "10.0.0.53") != 0 || netset_add(&proxies, "10.0.0.8") != 0)

@@ -63,29 +63,29 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(cfg.flow.memcap, 32u << 20);
     ck_assert_uint_eq(cfg.flow.hash_buckets, 65536);
     ck_assert_uint_eq(cfg.flow.evict_batch, 64);
-    ck_assert_uint_eq(cfg.flow.timeouts.tcp_new, 30);
-    ck_assert_uint_eq(cfg.flow.timeouts.tcp_established, 3600);
-    ck_assert_uint_eq(cfg.flow.timeouts.tcp_closed, 30);
-    ck_assert_uint_eq(cfg.flow.timeouts.udp, 120);
-    ck_assert_uint_eq(cfg.flow.timeouts.icmp, 30);
-    ck_assert_uint_eq(cfg.flow.timeouts.dflt, 60);
+    ck_assert_uint_eq(cfg.flow.timeout_tcp_new, 30);
+    ck_assert_uint_eq(cfg.flow.timeout_tcp_established, 3600);
+    ck_assert_uint_eq(cfg.flow.timeout_tcp_closed, 30);
+    ck_assert_uint_eq(cfg.flow.timeout_udp, 120);
+    ck_assert_uint_eq(cfg.flow.timeout_icmp, 30);
+    ck_assert_uint_eq(cfg.flow.timeout_other, 60);
     ck_assert_uint_eq(cfg.defrag.memcap, 16u << 20);
     ck_assert_uint_eq(cfg.defrag.max_trackers, 4096);
-    ck_assert_uint_eq(cfg.defrag.timeout, 30);
+    ck_assert_uint_eq(cfg.defrag.timeout_s, 30);
     ck_assert_uint_eq(cfg.stream.memcap, 16u << 20);
     ck_assert_uint_eq(cfg.stream.depth, 1u << 20);
-    ck_assert_uint_eq(cfg.stream.buffer_size, 16u << 10);
-    ck_assert_uint_eq(cfg.stream.max_ooo_segments, 64);
-    ck_assert_uint_eq(cfg.detect.confirm_hold, 30);
-    ck_assert(!cfg.detect.ndpi); /* opt-in */
+    ck_assert_uint_eq(cfg.detect.buffer_size, 16u << 10);
+    ck_assert_uint_eq(cfg.stream.max_ooo_segments_per_flow, 64);
+    ck_assert_uint_eq(cfg.detect.confirm_hold_us, 30ull * 1000000u);
+    ck_assert(!cfg.ndpi); /* opt-in */
     ck_assert(cfg.rules.directory[0] != '\0');
     ck_assert_uint_eq(cfg.rules.files.count, 0);
     ck_assert_uint_eq(cfg.rules.allowlist_files.count, 0);
     ck_assert(!cfg.hosts.track_all);
     ck_assert_uint_eq(cfg.hosts.max_hosts, 65536);
     ck_assert_uint_eq(cfg.hosts.max_evidence, 16);
-    ck_assert_uint_eq(cfg.hosts.report_interval, 3600);
-    ck_assert_uint_eq(cfg.alerts.throttle_window, 3600);
+    ck_assert_uint_eq(cfg.hosts.report_interval_us, 3600ull * 1000000u);
+    ck_assert_uint_eq(cfg.hosts.throttle_window_us, 3600ull * 1000000u);
     ck_assert_uint_eq(cfg.alerts.nsuppress, 0);
     ck_assert(cfg.geoip.enabled);
     ck_assert_str_eq(cfg.geoip.country_database, "");
@@ -106,8 +106,86 @@ START_TEST(test_example_file_loads)
     ck_assert_msg(rc == 0, "%s", err);
     ck_assert_str_eq(cfg.sensor_name, "campus-sensor-1");
     ck_assert_uint_eq(cfg.home_net.count, 4);
-    ck_assert_uint_eq(cfg.flow.timeouts.tcp_established, 3600);
+    ck_assert_uint_eq(cfg.flow.timeout_tcp_established, 3600);
     config_free(&cfg);
+}
+END_TEST
+
+/* docs/minewatch.yaml shows every key with its default: loaded onto an all-zero
+ * configuration it must give, field by field, what config_defaults() and each module's
+ * defaults function give. A key missing from the file stays 0 and shows up here too. */
+#define SAME(field) ck_assert_msg(memcmp(&got->field, &want->field, sizeof got->field) == 0, \
+                                  "docs/minewatch.yaml and the built-in default differ: %s", #field)
+
+START_TEST(test_example_file_is_the_defaults)
+{
+    const char *src = getenv("MW_SOURCE_DIR");
+    ck_assert_msg(src != NULL, "MW_SOURCE_DIR not set (run under ctest)");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/docs/minewatch.yaml", src);
+    static struct mw_config zero, def;
+    struct mw_config *got = &zero, *want = &def;
+    memset(got, 0, sizeof *got);
+    ck_assert_msg(config_load(got, path, err, sizeof err) == 0, "%s", err);
+    config_defaults(want);
+
+    /* The modules' own defaults, as a module run without -c uses them. */
+    struct flow_params fp;
+    flow_params_default(&fp);
+    struct stream_params sp;
+    stream_params_default(&sp);
+    struct defrag_params dp = defrag_params_default();
+    struct detect_params tp;
+    detect_params_default(&tp);
+    struct hosts_params hp;
+    hosts_params_default(&hp);
+    ck_assert(memcmp(&want->flow, &fp, sizeof fp) == 0);
+    ck_assert(memcmp(&want->stream, &sp, sizeof sp) == 0);
+    ck_assert(memcmp(&want->defrag, &dp, sizeof dp) == 0);
+    ck_assert(memcmp(&want->detect, &tp, sizeof tp) == 0);
+    ck_assert(memcmp(&want->hosts, &hp, sizeof hp) == 0);
+
+    /* sensor-name: the example names a sensor, the default is the hostname.
+     * rules.directory: commented out in the example (built into the binary). Not keys:
+     * flow.housekeep_budget, detect.max_buffers, hosts.ceiling_window_us. */
+    SAME(home_net);
+    SAME(dns_servers);
+    SAME(proxies);
+    SAME(default_log_dir);
+    SAME(capture);
+    SAME(outputs);
+    SAME(stats);
+    SAME(flow.memcap);
+    SAME(flow.hash_buckets);
+    SAME(flow.evict_batch);
+    SAME(flow.timeout_tcp_new);
+    SAME(flow.timeout_tcp_established);
+    SAME(flow.timeout_tcp_closed);
+    SAME(flow.timeout_udp);
+    SAME(flow.timeout_icmp);
+    SAME(flow.timeout_other);
+    SAME(defrag.memcap);
+    SAME(defrag.max_trackers);
+    SAME(defrag.timeout_s);
+    SAME(stream.memcap);
+    SAME(stream.depth);
+    SAME(stream.max_ooo_segments_per_flow);
+    SAME(detect.buffer_size);
+    SAME(detect.confirm_hold_us);
+    SAME(ndpi);
+    SAME(rules.files);
+    SAME(rules.allowlist_files);
+    SAME(hosts.track_all);
+    SAME(hosts.max_hosts);
+    SAME(hosts.max_evidence);
+    SAME(hosts.report_interval_us);
+    SAME(hosts.throttle_window_us);
+    SAME(hosts.max_overflow_hosts);
+    SAME(hosts.host_ceiling);
+    SAME(alerts.nsuppress);
+    SAME(geoip);
+    SAME(run_as);
+    SAME(daemon);
 }
 END_TEST
 
@@ -176,21 +254,21 @@ START_TEST(test_full_file)
     ck_assert_uint_eq(cfg.flow.memcap, 1ull << 30);
     ck_assert_uint_eq(cfg.flow.hash_buckets, 1024);
     ck_assert_uint_eq(cfg.flow.evict_batch, 8);
-    ck_assert_uint_eq(cfg.flow.timeouts.tcp_new, 1);
-    ck_assert_uint_eq(cfg.flow.timeouts.tcp_established, 7200);
-    ck_assert_uint_eq(cfg.flow.timeouts.tcp_closed, 3);
-    ck_assert_uint_eq(cfg.flow.timeouts.udp, 240);
-    ck_assert_uint_eq(cfg.flow.timeouts.icmp, 5);
-    ck_assert_uint_eq(cfg.flow.timeouts.dflt, 86400);
+    ck_assert_uint_eq(cfg.flow.timeout_tcp_new, 1);
+    ck_assert_uint_eq(cfg.flow.timeout_tcp_established, 7200);
+    ck_assert_uint_eq(cfg.flow.timeout_tcp_closed, 3);
+    ck_assert_uint_eq(cfg.flow.timeout_udp, 240);
+    ck_assert_uint_eq(cfg.flow.timeout_icmp, 5);
+    ck_assert_uint_eq(cfg.flow.timeout_other, 86400);
     ck_assert_uint_eq(cfg.defrag.memcap, 1 << 20);
     ck_assert_uint_eq(cfg.defrag.max_trackers, 10);
-    ck_assert_uint_eq(cfg.defrag.timeout, 7);
+    ck_assert_uint_eq(cfg.defrag.timeout_s, 7);
     ck_assert_uint_eq(cfg.stream.memcap, 2 << 20);
     ck_assert_uint_eq(cfg.stream.depth, 64 << 10);
-    ck_assert_uint_eq(cfg.stream.buffer_size, 4 << 10);
-    ck_assert_uint_eq(cfg.stream.max_ooo_segments, 0);
-    ck_assert_uint_eq(cfg.detect.confirm_hold, 0);
-    ck_assert(!cfg.detect.ndpi);
+    ck_assert_uint_eq(cfg.detect.buffer_size, 4 << 10);
+    ck_assert_uint_eq(cfg.stream.max_ooo_segments_per_flow, 0);
+    ck_assert_uint_eq(cfg.detect.confirm_hold_us, 0);
+    ck_assert(!cfg.ndpi);
     ck_assert_str_eq(cfg.rules.directory, "/etc/mw/rules");
     ck_assert_uint_eq(cfg.rules.files.count, 2);
     ck_assert_str_eq(cfg.rules.files.path[1], "ips.list");
@@ -199,8 +277,8 @@ START_TEST(test_full_file)
     ck_assert(cfg.hosts.track_all);
     ck_assert_uint_eq(cfg.hosts.max_hosts, 100);
     ck_assert_uint_eq(cfg.hosts.max_evidence, 4);
-    ck_assert_uint_eq(cfg.hosts.report_interval, 1800);
-    ck_assert_uint_eq(cfg.alerts.throttle_window, 0);
+    ck_assert_uint_eq(cfg.hosts.report_interval_us, 1800ull * 1000000u);
+    ck_assert_uint_eq(cfg.hosts.throttle_window_us, 0);
     ck_assert_uint_eq(cfg.alerts.nsuppress, 3);
     ck_assert_uint_eq(cfg.alerts.suppress[0].sid, 9000001);
     ck_assert(cfg.alerts.suppress[0].has_host);
@@ -284,11 +362,11 @@ START_TEST(test_boolean_spellings)
     for (size_t i = 0; i < 10; i++) {
         snprintf(y, sizeof y, "detect: {ndpi: %s}\nhosts: {track-all: %s}\n", no[i], yes[i]);
         ck_assert_msg(load(y) == 0, "%s", err);
-        ck_assert(!cfg.detect.ndpi);
+        ck_assert(!cfg.ndpi);
         ck_assert(cfg.hosts.track_all);
         snprintf(y, sizeof y, "detect: {ndpi: \"%s\"}\n", yes[i]);
         ck_assert_msg(load(y) == 0, "%s", err);
-        ck_assert(cfg.detect.ndpi);
+        ck_assert(cfg.ndpi);
     }
     static const char *const bad[] = { "y", "n", "2", "yess", "", " yes", "t", "enable" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -448,6 +526,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_example_file_loads);
+    tcase_add_test(tc, test_example_file_is_the_defaults);
     tcase_add_test(tc, test_full_file);
     tcase_add_test(tc, test_type_errors_positions);
     tcase_add_test(tc, test_unknown_and_duplicate_keys);

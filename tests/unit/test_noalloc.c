@@ -242,11 +242,11 @@ static void rig_open(struct rig *g, int ndpi)
 {
     memset(g, 0, sizeof *g);
     config_defaults(&g->cfg);
-    g->cfg.detect.ndpi = ndpi != 0;
+    g->cfg.ndpi = ndpi != 0;
     g->cfg.geoip.enabled = false; /* no databases in a unit test */
     /* Every miner of every round alerts (no one-per-hour throttle): the alert count
      * proves each round went through detection. */
-    g->cfg.alerts.throttle_window = 0;
+    g->cfg.hosts.throttle_window_us = 0;
     ck_assert_int_eq(netset_add(&g->home, "10.0.0.0/8"), 0);
     ck_assert_int_eq(netset_add(&g->dns, "10.20.0.53"), 0);
     static const char *const files[] = { MW_DEFAULT_RULES_DIR "/pools.yaml", MW_DEFAULT_RULES_DIR "/crypto-general.yaml",
