@@ -550,6 +550,9 @@ static long httpm_head(struct httpm_state *s, struct mw_dctx *ctx, int dir, cons
     s->resp_req = req;
     if (rs.status == 101) {
         if (req.ws_upgrade) {
+            /* Suricata's app_proto after an accepted upgrade is "websocket" */
+            if (ctx->app)
+                ctx->app->app_proto = "websocket";
             s->d[0].mode = s->d[1].mode = HM_WEBSOCKET;
             s->d[0].ws_in_frame = s->d[1].ws_in_frame = 0;
             s->d[0].ws_in_msg = s->d[1].ws_in_msg = 0;
