@@ -42,6 +42,9 @@ struct mw_signature {
     uint32_t sid;
     uint32_t rev;
     const char *msg;
+    /* ET-style dates (YYYY_MM_DD) for alert.metadata created_at / updated_at: when the
+     * signature was written and when its rev last changed. NULL: not written. */
+    const char *created_at, *updated_at;
 };
 
 /* The registry entry for sid, or NULL when the id is not ours. */

@@ -227,6 +227,36 @@ static void eve_geo_object(struct jw *w, const struct eve_geo *g)
     jw_object_end(w);
 }
 
+static void eve_kv_one(struct jw *w, const char *key, const char *value)
+{
+    jw_key(w, key);
+    jw_array_begin(w);
+    jw_str(w, value);
+    jw_array_end(w);
+}
+
+/* alert.metadata in the Emerging Threats style (every value an array of strings), which
+ * SIEM integrations for Suricata map to threat.* (docs/eve.md): cryptomining is MITRE
+ * ATT&CK Impact / T1496 Resource Hijacking. signature_severity follows the alert's
+ * severity, confidence the finding's (ET's High/Medium/Low). */
+static void eve_alert_metadata(struct jw *w, const struct mw_signature *sig, unsigned severity,
+                               unsigned confidence)
+{
+    jw_key(w, "metadata");
+    jw_object_begin(w);
+    eve_kv_one(w, "mitre_tactic_id", "TA0040");
+    eve_kv_one(w, "mitre_tactic_name", "Impact");
+    eve_kv_one(w, "mitre_technique_id", "T1496");
+    eve_kv_one(w, "mitre_technique_name", "Resource_Hijacking");
+    eve_kv_one(w, "signature_severity", severity <= 1 ? "Major" : severity == 2 ? "Minor" : "Informational");
+    eve_kv_one(w, "confidence", confidence >= 80 ? "High" : confidence >= 50 ? "Medium" : "Low");
+    if (sig && sig->created_at)
+        eve_kv_one(w, "created_at", sig->created_at);
+    if (sig && sig->updated_at)
+        eve_kv_one(w, "updated_at", sig->updated_at);
+    jw_object_end(w);
+}
+
 void eve_alert(struct eve *e, const struct eve_alert *a)
 {
     struct jw w;
@@ -243,6 +273,7 @@ void eve_alert(struct eve *e, const struct eve_alert *a)
     jw_kv_str(&w, "signature", sig ? sig->msg : "MINEWATCH unknown signature");
     jw_kv_str(&w, "category", "Crypto Currency Mining Activity Detected");
     jw_kv_uint(&w, "severity", a->severity);
+    eve_alert_metadata(&w, sig, a->severity, ev->confidence);
     jw_object_end(&w);
     if (ev->dns)
         eve_dns_object(&w, ev->dns);

@@ -155,6 +155,22 @@ class EveSchema(unittest.TestCase):
         self.assertEqual(seen.get("mining.difficulty"), {"float"},
                          "mining.difficulty must appear, always as a float literal")
 
+    def test_alert_metadata_et_style(self):
+        """ET-style alert.metadata on every alert, consistent with the alert it annotates."""
+        alerts = [ev for _, ev in self.lines if ev.get("event_type") == "alert"]
+        self.assertTrue(alerts)
+        sev = {1: "Major", 2: "Minor", 3: "Informational"}
+        for ev in alerts:
+            md = ev["alert"]["metadata"]
+            self.assertTrue(all(isinstance(v, list) and v and all(isinstance(x, str) for x in v)
+                                for v in md.values()), md)
+            self.assertEqual((md["mitre_tactic_id"], md["mitre_technique_id"]), (["TA0040"], ["T1496"]))
+            self.assertEqual(md["signature_severity"], [sev[ev["alert"]["severity"]]])
+            c = ev["mining"]["confidence"]
+            self.assertEqual(md["confidence"], ["High" if c >= 80 else "Medium" if c >= 50 else "Low"])
+            for k in ("created_at", "updated_at"):
+                self.assertRegex(md[k][0], r"^\d{4}_\d{2}_\d{2}$")
+
     def test_app_proto_docs_code_and_output_agree(self):
         docs, code = docs_app_protos(), code_app_protos()
         self.assertEqual(docs, code, "docs/eve.md app_proto values vs the code's")
