@@ -458,3 +458,46 @@ enum decode_result decode_packet(struct decode_ctx *ctx, int dlt, const uint8_t 
         }
     }
 }
+
+static uint32_t decode_hash_bytes(const uint8_t *p, size_t n)
+{
+    uint32_t x = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        x = (x ^ p[i]) * 16777619u;
+    return x;
+}
+
+uint32_t decode_dispatch_hash(int dlt, const uint8_t *data, uint32_t caplen)
+{
+    struct decode_ctx scratch; /* parse_link counts into it; nobody reads it */
+    struct decode_walk w;
+    memset(&scratch, 0, sizeof scratch);
+    memset(&w, 0, sizeof w);
+    w.ctx = &scratch;
+    const uint8_t *p = data;
+    uint32_t len = data ? caplen : 0;
+    enum decode_layer l;
+    if (parse_link(&w, dlt, &p, &len, &l) != DECODE_OK)
+        return 0;
+    for (unsigned layers = 0; layers < DECODE_MAX_LAYERS; layers++) {
+        if (l == DECODE_L_ETH && len >= 14) {
+            l = layer_for_ethertype(mw_load_be16(p + 12));
+            p += 14;
+            len -= 14;
+        } else if (l == DECODE_L_VLAN && len >= 4) {
+            l = layer_for_ethertype(mw_load_be16(p + 2));
+            p += 4;
+            len -= 4;
+        } else if (l == DECODE_L_IP_GUESS && len >= 1) {
+            l = (p[0] >> 4) == 6 ? DECODE_L_IP6 : DECODE_L_IP4;
+        } else {
+            break;
+        }
+    }
+    /* Both directions hash alike: the two addresses' hashes are combined symmetrically. */
+    if (l == DECODE_L_IP4 && len >= 20)
+        return decode_hash_bytes(p + 12, 4) ^ decode_hash_bytes(p + 16, 4);
+    if (l == DECODE_L_IP6 && len >= 40)
+        return decode_hash_bytes(p + 8, 16) ^ decode_hash_bytes(p + 24, 16);
+    return 0;
+}

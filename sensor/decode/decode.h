@@ -87,6 +87,13 @@ int decode_dlt_supported(int dlt);
 /* The supported link types, for fuzzers and start-up messages; returns the count. */
 unsigned decode_dlt_list(const int **list);
 
+/* Which worker a frame goes to when one thread reads a capture file for N workers: a hash
+ * of the outermost IP address pair, the same in both directions and for every fragment of
+ * a datagram, so all packets of a flow meet in one worker. Frames whose link layers this
+ * short walk does not follow (MPLS, PPPoE, PPP, non-IP) hash to 0: one worker gets them
+ * all, which keeps them together. Reads only the headers, counts nothing. */
+uint32_t decode_dispatch_hash(int dlt, const uint8_t *data, uint32_t caplen);
+
 /* Expire idle fragment trackers (for a capture loop that sees no packets). */
 void decode_housekeep(struct decode_ctx *ctx, uint64_t now_us);
 

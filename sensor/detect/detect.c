@@ -48,7 +48,29 @@ struct detect_flow {
 
 struct detect_counters {
     uint64_t alerts, suppressed, allowlisted, names_seen, names_matched, crypto_general, pool_address,
-        dns_learned_address, on_behalf, alloc_fail;
+        dns_learned_address, on_behalf, alloc_fail, rechecked, recheck_hits, recheck_ended;
+};
+
+/* Flows whose first packet matched no pool address, the last DETECT_RECHECK of them: with
+ * several workers the DNS answer that teaches their address may be processed just after the
+ * connection (another worker), so they are checked again when the DNS-learned table
+ * changes, and alert when the answer was seen at most DETECT_RECHECK_WINDOW_US after the
+ * flow opened (packet time; in one thread too, so one thread and N agree). A reference
+ * holds the flow's id: an ended or reused flow no longer matches, and its alert is written
+ * from the identity kept here. */
+#define DETECT_RECHECK 1024
+#define DETECT_RECHECK_WINDOW_US (10ull * 1000000u)
+
+struct detect_recheck {
+    struct mw_flow *f;
+    uint64_t flow_id, ts_us;
+    /* The flow's identity, for an alert after it ended (a short session may be over before
+     * the worker that saw its DNS answer got to it). */
+    struct mw_addr addr[2];
+    uint16_t port[2];
+    uint8_t proto, vlan_count;
+    uint16_t vlan[MW_MAX_VLAN];
+    uint64_t first_ts_us;
 };
 
 struct detect {
@@ -64,6 +86,9 @@ struct detect {
     struct applayer *al;
     struct mw_pool *flow_pool, *ev_pool;
     uint64_t live_flows;
+    struct detect_recheck recheck[DETECT_RECHECK];
+    unsigned recheck_next;
+    uint64_t learn_gen; /* the DNS-learned table's generation last re-checked against */
     struct detect_counters c;
 };
 
@@ -428,16 +453,88 @@ static void detect_check_address(struct detect *d, struct mw_flow *f, const stru
         ev.confidence = 50;
         d->c.pool_address++;
     }
-    if (!sid)
+    if (!sid) {
+        if (d->learn) {
+            struct detect_recheck *rc = &d->recheck[d->recheck_next++ % DETECT_RECHECK];
+            rc->f = f;
+            rc->flow_id = f->flow_id;
+            rc->ts_us = p->ts_us;
+            memcpy(rc->addr, f->addr, sizeof rc->addr);
+            memcpy(rc->port, f->port, sizeof rc->port);
+            memcpy(rc->vlan, f->vlan, sizeof rc->vlan);
+            rc->proto = f->proto;
+            rc->vlan_count = f->vlan_count;
+            rc->first_ts_us = f->first_ts_us;
+        }
         return;
+    }
     struct detect_flow *df = detect_flow_get(d, f);
     if (!df)
         return;
     detect_raise(d, f, df, &ev, sid, 2, MW_DIR_FWD, p->ts_us, 0);
 }
 
+void detect_recheck(struct detect *d, uint64_t now_us)
+{
+    if (!d->learn)
+        return;
+    uint64_t gen = dnslearn_generation(d->learn);
+    if (gen == d->learn_gen)
+        return; /* one atomic load per packet when nothing was learned */
+    d->learn_gen = gen;
+    for (unsigned i = 0; i < DETECT_RECHECK; i++) {
+        struct detect_recheck *rc = &d->recheck[i];
+        if (!rc->f)
+            continue;
+        /* Judged in the flow's own time, not this worker's: another worker may be behind or
+         * ahead. An address learned within the window after the flow opened counts, as one
+         * thread would have found it; the result does not depend on which worker ran first. */
+        struct mw_evidence ev;
+        uint64_t learned;
+        memset(&ev, 0, sizeof ev);
+        if (!dnslearn_lookup_learned(d->learn, &rc->addr[MW_DIR_REV], rc->ts_us, ev.pool_host, sizeof ev.pool_host,
+                                     &learned) ||
+            learned > rc->ts_us + DETECT_RECHECK_WINDOW_US)
+            continue;
+        d->c.recheck_hits++;
+        ev.kind = MW_EV_NAME;
+        ev.variant = MW_VAR_POOL_ADDRESS;
+        ev.client_dir = MW_DIR_FWD;
+        ev.sides = MW_SIDE_CLIENT;
+        ev.confidence = 50;
+        mw_ev_set(ev.list_name, sizeof ev.list_name, "dns-learned", 11);
+        mw_ev_set(ev.list_category, sizeof ev.list_category, "mining-pool", 11);
+        d->c.pool_address++;
+        uint64_t ts = learned > rc->ts_us ? learned : rc->ts_us;
+        struct mw_flow *f = rc->f;
+        rc->f = NULL;
+        if (f->flow_id == rc->flow_id) {
+            struct detect_flow *df = detect_flow_get(d, f);
+            if (df)
+                detect_raise(d, f, df, &ev, MW_SID_DNS_LEARNED_ADDRESS, 2, MW_DIR_FWD, ts, 0);
+            continue;
+        }
+        /* The flow has ended: its alert still names it, from what was kept. */
+        struct mw_flow gone;
+        struct detect_flow gone_df;
+        memset(&gone, 0, sizeof gone);
+        memset(&gone_df, 0, sizeof gone_df);
+        memcpy(gone.addr, rc->addr, sizeof gone.addr);
+        memcpy(gone.port, rc->port, sizeof gone.port);
+        memcpy(gone.vlan, rc->vlan, sizeof gone.vlan);
+        gone.proto = rc->proto;
+        gone.vlan_count = rc->vlan_count;
+        gone.flow_id = rc->flow_id;
+        gone.first_ts_us = gone.last_ts_us = rc->first_ts_us;
+        d->c.recheck_ended++;
+        detect_raise(d, &gone, &gone_df, &ev, MW_SID_DNS_LEARNED_ADDRESS, 2, MW_DIR_FWD, ts, 0);
+    }
+    d->c.rechecked++;
+}
+
 void detect_packet(struct detect *d, struct mw_flow *f, int dir, const struct mw_packet *p)
 {
+    detect_recheck(d, p->ts_us);
     if (f->pkts[0] + f->pkts[1] == 1 && (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP))
         detect_check_address(d, f, p);
     struct detect_flow *df = f->detect;
@@ -479,6 +576,9 @@ void detect_stats_foreach(const struct detect *d, void (*cb)(void *u, const char
     cb(u, "detect.dns_learned_address", d->c.dns_learned_address);
     cb(u, "detect.on_behalf", d->c.on_behalf);
     cb(u, "detect.alloc_fail", d->c.alloc_fail + applayer_alloc_failures(d->al));
+    cb(u, "detect.learned_rechecks", d->c.rechecked);
+    cb(u, "detect.learned_recheck_hits", d->c.recheck_hits);
+    cb(u, "detect.learned_recheck_ended", d->c.recheck_ended);
 }
 
 size_t detect_memuse(const struct detect *d)

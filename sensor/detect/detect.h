@@ -53,6 +53,9 @@ void detect_free(struct detect *d);
 
 /* Every packet, after its flow was found: address checks, UDP datagrams, pending alerts. */
 void detect_packet(struct detect *d, struct mw_flow *f, int dir, const struct mw_packet *p);
+/* Re-check recent flows that matched no pool address when the DNS-learned table has changed
+ * since the last call (detect_packet does it; housekeeping and the end of a run too). */
+void detect_recheck(struct detect *d, uint64_t now_us);
 /* stream.c callbacks (user = struct detect *). */
 void detect_stream_data(void *user, struct mw_flow *f, int dir, const uint8_t *data, size_t len, uint64_t ts_us);
 void detect_stream_gap(void *user, struct mw_flow *f, int dir, uint32_t lost);

@@ -22,6 +22,7 @@
 
 struct dnslearn_entry {
     struct mw_addr addr;
+    uint64_t learned_us; /* when the answer was seen (packet time) */
     char name[DNSLEARN_NAME_LEN];
 };
 
@@ -115,11 +116,17 @@ void dnslearn_add(struct dnslearn *t, const struct mw_addr *a, const char *name,
     struct dnslearn_entry *victim = &t->e[vi];
     if (t->exp[vi] > now_us && memcmp(&victim->addr, a, sizeof *a) != 0)
         __atomic_fetch_add(&t->replaced, 1, __ATOMIC_RELAXED);
+    /* A refresh of a still-valid entry keeps when the address was first learned: a flow
+     * re-checked later (another worker) is judged against the first answer, not the latest. */
+    uint64_t learned = now_us;
+    if (t->exp[vi] > now_us && memcmp(&victim->addr, a, sizeof *a) == 0 && victim->learned_us < now_us)
+        learned = victim->learned_us;
     uint32_t s = t->seq[b];
     __atomic_store_n(&t->seq[b], s + 1, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_RELEASE);
     __atomic_store_n(&t->exp[vi], 0, __ATOMIC_RELAXED);
     victim->addr = *a;
+    victim->learned_us = learned;
     size_t n = strlen(name);
     if (n >= sizeof victim->name)
         n = sizeof victim->name - 1;
@@ -133,6 +140,13 @@ void dnslearn_add(struct dnslearn *t, const struct mw_addr *a, const char *name,
 }
 
 int dnslearn_lookup(struct dnslearn *t, const struct mw_addr *a, uint64_t now_us, char *name, size_t namelen)
+{
+    uint64_t learned;
+    return dnslearn_lookup_learned(t, a, now_us, name, namelen, &learned);
+}
+
+int dnslearn_lookup_learned(struct dnslearn *t, const struct mw_addr *a, uint64_t now_us, char *name,
+                            size_t namelen, uint64_t *learned_us)
 {
     uint32_t b = dnslearn_bucket(t, a);
     uint32_t base = b * DNSLEARN_WAYS;
@@ -161,6 +175,7 @@ int dnslearn_lookup(struct dnslearn *t, const struct mw_addr *a, uint64_t now_us
             n = namelen - 1;
         memcpy(name, copy.name, n);
         name[n] = '\0';
+        *learned_us = copy.learned_us;
         __atomic_fetch_add(&t->hits, 1, __ATOMIC_RELAXED);
         return 1;
     }

@@ -32,6 +32,9 @@ void dnslearn_free(struct dnslearn *t);
 void dnslearn_add(struct dnslearn *t, const struct mw_addr *a, const char *name, uint32_t ttl, uint64_t now_us);
 /* The pool name a still-valid entry maps a to, copied into name; 1 when found. */
 int dnslearn_lookup(struct dnslearn *t, const struct mw_addr *a, uint64_t now_us, char *name, size_t namelen);
+/* Same, also giving when the answer was seen (packet time of dnslearn_add). */
+int dnslearn_lookup_learned(struct dnslearn *t, const struct mw_addr *a, uint64_t now_us, char *name,
+                            size_t namelen, uint64_t *learned_us);
 /* Bumped by every add: a worker that saw it move re-checks its recent unmatched flows. */
 uint64_t dnslearn_generation(const struct dnslearn *t);
 void dnslearn_stats_foreach(const struct dnslearn *t, void (*cb)(void *u, const char *name, uint64_t v), void *u);

@@ -305,6 +305,7 @@ static void flow_end(struct flow_table *t, struct mw_flow *f, enum flow_end_reas
         *pp = f->hnext;
     lru_unlink(t, f);
     t->active--;
+    f->flow_id = 0; /* an ended flow: a reference kept by id (detect's re-check) sees it is gone */
     pool_put(t->pool, f);
 }
 

@@ -60,7 +60,7 @@ struct mw_flow {
     uint8_t tcp_flags[2];   /* OR of TCP flags seen per direction */
     uint8_t lru_class;      /* private: which timeout list holds the flow */
     uint8_t pad_;
-    uint64_t flow_id;       /* 51 bits, unique per table, never 0 */
+    uint64_t flow_id;       /* 51 bits, unique per table, never 0; 0 once the flow ended */
     uint64_t first_ts_us, last_ts_us;
     uint64_t pkts[2], bytes[2];
     struct stream_dir stream[2];

@@ -530,7 +530,7 @@ static long hosts_fp_slot(const uint64_t *set, uint32_t cap, uint32_t used, uint
 /* A finding beyond the evidence table: its pair's throttle window and the pool count live
  * in the overflow block. Returns its throttle, or NULL when it cannot be tracked. */
 static struct host_throttle *hosts_overflow(struct hosts *h, struct hosts_shard *s, struct host *x,
-                                            const char *pool, uint32_t sid)
+                                            const char *pool, uint32_t sid, uint32_t points)
 {
     struct host_ovf *o = hosts_ovf(h, x);
     if (!o) {
@@ -548,6 +548,9 @@ static struct host_throttle *hosts_overflow(struct hosts *h, struct hosts_shard 
         o->pair_fp[k] = fp;
         o->pair_th[k].window_start_us = HOST_NEVER;
         o->npairs++;
+        /* Every distinct pair scores once, listed or not: the score does not depend on
+         * which pairs came first (with several workers, an order nobody chose). */
+        x->score = x->score + points > 1000 ? 1000 : x->score + points;
         int known = 0;
         for (unsigned i = 0; i < x->nev && !known; i++)
             known = strcmp(x->ev[i].pool, pool) == 0;
@@ -653,7 +656,7 @@ int hosts_finding(struct hosts_view *v, const struct detect_finding *fd, uint32_
         write = 0;
     } else {
         s->c.evidence_full++;
-        t = hosts_overflow(h, s, x, pool, fd->sid);
+        t = hosts_overflow(h, s, x, pool, fd->sid, hosts_points(fd));
         if (!t)
             write = 0; /* untracked: never an alert the throttle could not account for */
     }

@@ -307,15 +307,15 @@ int main(int argc, char **argv)
     if (!o.iface && !o.read_file && cfg.capture.has_interface)
         o.iface = cfg.capture.interface;
     int nworkers = o.workers ? o.workers : (int)cfg.capture.workers;
-    if (o.read_file && nworkers > 1)
-        mw_log(MW_LOG_INFO, "reading a capture file: one thread (%d workers apply to live capture only)", nworkers);
-    if (o.read_file || nworkers < 1)
+    if (nworkers < 1)
         nworkers = 1;
     const char *bpf = o.bpf[0] ? o.bpf : cfg.capture.bpf_filter;
 
     /* Open everything that needs privileges first: captures, outputs, pidfile. */
-    int fanout = nworkers > 1 ? (cfg.capture.fanout_group ? (int)cfg.capture.fanout_group : (getpid() & 0xffff)) : 0;
-    for (int i = 0; i < nworkers; i++) {
+    int fanout = nworkers > 1 && !o.read_file ? (cfg.capture.fanout_group ? (int)cfg.capture.fanout_group : (getpid() & 0xffff)) : 0;
+    /* A capture file is read by one thread that hands frames to the workers (dispatch.c). */
+    int ncaptures = o.read_file ? 1 : nworkers;
+    for (int i = 0; i < ncaptures; i++) {
         struct capture_params cp = { o.read_file, o.iface, (int)cfg.capture.snaplen, cfg.capture.buffer_size,
                                      cfg.capture.promiscuous, bpf, fanout };
         run.cap[i] = capture_open(&cp, err, sizeof err);
@@ -327,7 +327,7 @@ int main(int argc, char **argv)
                 capture_close(run.cap[k]);
                 run.cap[k] = NULL;
             }
-            nworkers = 1;
+            nworkers = ncaptures = 1;
             fanout = 0;
             i = -1;
             continue;
@@ -391,13 +391,16 @@ int main(int argc, char **argv)
             return MW_EXIT_RUNTIME;
         }
     }
-    if (nworkers > 1)
+    if (nworkers > 1 && o.read_file)
+        mw_log(MW_LOG_INFO, "reading %s with %d workers (frames dispatched by address pair)", o.read_file, nworkers);
+    else if (nworkers > 1)
         mw_log(MW_LOG_INFO, "capturing on %s with %d workers (fanout group %d)", o.iface, nworkers, fanout);
     run_capture(&run);
 
     for (int i = 0; i < nworkers; i++) {
         worker_free(run.wk[i]);
-        capture_close(run.cap[i]);
+        if (run.cap[i])
+            capture_close(run.cap[i]);
     }
     worker_shared_tables_free(&run.sh);
     output_close(run.out);

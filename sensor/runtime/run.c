@@ -13,6 +13,7 @@
 
 #include "sensor/capture/capture.h"
 #include "sensor/eve/output.h"
+#include "sensor/runtime/dispatch.h"
 #include "sensor/runtime/config.h"
 #include "sensor/runtime/log.h"
 #include "sensor/runtime/reload.h"
@@ -71,6 +72,19 @@ uint64_t run_mono_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int run_steer(struct run *run)
+{
+    if (run_hup) {
+        run_hup = 0;
+        output_reopen(run->out);
+    }
+    if (run_usr2) {
+        run_usr2 = 0;
+        reload_rules(run);
+    }
+    return run_stop != 0;
 }
 
 struct run_thread {
@@ -146,7 +160,7 @@ static void *run_capture_loop(void *arg)
             next_house = now + 100000; /* housekeeping steps are bounded; run them every 100 ms */
         }
         if (runstats_timer_due(&stats, now))
-            runstats_worker(run, t->id, now);
+            runstats_worker(run, t->id, now, 0);
         if (show_progress)
             runstats_progress(run, 0);
     }
@@ -159,7 +173,7 @@ static void *run_capture_loop(void *arg)
     if (offline && t->id == 0)
         run->last_ts_us = end;
     if (run->cfg->stats.enabled)
-        runstats_worker(run, t->id, end ? end : run_now_us());
+        runstats_worker(run, t->id, end ? end : run_now_us(), 1);
     if (show_progress)
         runstats_progress(run, 1);
     return NULL;
@@ -176,6 +190,13 @@ void run_capture(struct run *run)
     struct run_thread th[RUN_MAX_WORKERS];
     pthread_t tid[RUN_MAX_WORKERS];
     run->start_mono_us = run_mono_us();
+    if (run->read_file && run->nworkers > 1) {
+        dispatch_run(run);
+        run_final_hosts(run);
+        if (run->cfg->stats.enabled)
+            runstats_total(run);
+        return;
+    }
     if (run->nworkers == 1) {
         th[0].run = run;
         th[0].id = 0;

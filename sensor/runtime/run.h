@@ -38,10 +38,10 @@ struct run {
     uint64_t start_mono_us;
     int failed; /* a runtime failure (corrupt capture) makes the exit status 1 */
     uint64_t last_ts_us; /* offline: the last packet's time, for the events written at exit */
+    /* Serialises stats events: the total sums each worker's latest one (worker_stats_total),
+     * so the kernel counters add up even though packets keep reaching a socket after its
+     * worker stopped reading. */
     pthread_mutex_t stats_lock;
-    /* Kernel counters of each worker's latest stats event: the total at exit sums exactly
-     * these, since packets still reach a socket after its worker has stopped reading. */
-    uint64_t kern_packets[RUN_MAX_WORKERS], kern_drops[RUN_MAX_WORKERS], kern_ifdrops[RUN_MAX_WORKERS];
 };
 
 /* Install the handlers for TERM/INT (stop), HUP (reopen outputs), USR2 (reload rules);
@@ -50,6 +50,9 @@ volatile sig_atomic_t *run_signals_install(void);
 /* Capture until end of file or a stop signal, then drain every flow and write the final
  * stats; returns when every worker has stopped. */
 void run_capture(struct run *run);
+/* Act on HUP (reopen outputs) and USR2 (reload rules) if they arrived; 1 once a stop
+ * was asked for. For a thread that reads packets on behalf of workers (dispatch.c). */
+int run_steer(struct run *run);
 /* Wall clock and monotonic clock in microseconds. */
 uint64_t run_now_us(void);
 uint64_t run_mono_us(void);

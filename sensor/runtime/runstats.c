@@ -46,22 +46,32 @@ void runstats_progress(struct run *run, int final)
             secs > 0 ? (double)pk / secs : 0.0, final ? "\n" : "");
 }
 
-void runstats_worker(struct run *run, int i, uint64_t ts_us)
+static void runstats_total_locked(struct run *run, uint64_t ts_us, uint64_t uptime);
+
+void runstats_worker(struct run *run, int i, uint64_t ts_us, int final)
 {
     uint64_t kp = 0, kd = 0, ki = 0;
-    capture_kernel_stats(run->cap[i], &kp, &kd, &ki);
+    if (run->cap[i]) /* offline dispatch: only the reading thread has a capture handle */
+        capture_kernel_stats(run->cap[i], &kp, &kd, &ki);
     uint64_t uptime = (run_mono_us() - run->start_mono_us) / 1000000u;
     pthread_mutex_lock(&run->stats_lock);
-    run->kern_packets[i] = kp;
-    run->kern_drops[i] = kd;
-    run->kern_ifdrops[i] = ki;
     worker_stats(run->wk[i], ts_us, uptime, kp, kd, ki);
+    /* With several workers the first one also writes the total at each of its intervals,
+     * over every worker's latest event: a dashboard needs no sum of its own. */
+    if (i == 0 && run->nworkers > 1 && !final)
+        runstats_total_locked(run, ts_us, uptime);
     pthread_mutex_unlock(&run->stats_lock);
+}
+
+static void runstats_total_locked(struct run *run, uint64_t ts_us, uint64_t uptime)
+{
+    if (worker_stats_total(run->wk, run->nworkers, ts_us, uptime) != 0)
+        mw_log(MW_LOG_WARN, "cannot write the total stats event of the workers");
 }
 
 void runstats_total(struct run *run)
 {
-    if (worker_stats_total(run->wk, run->nworkers, run_now_us(), (run_mono_us() - run->start_mono_us) / 1000000u,
-                           run->kern_packets, run->kern_drops, run->kern_ifdrops) != 0)
-        mw_log(MW_LOG_WARN, "cannot write the total stats event of the workers");
+    pthread_mutex_lock(&run->stats_lock);
+    runstats_total_locked(run, run_now_us(), (run_mono_us() - run->start_mono_us) / 1000000u);
+    pthread_mutex_unlock(&run->stats_lock);
 }

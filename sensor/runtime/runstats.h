@@ -17,8 +17,10 @@ void runstats_timer_init(struct runstats_timer *t, const struct run *run);
 /* 1 when a stats event is due at time now_us (packet time offline, clock live); the first
  * call only starts the interval. */
 int runstats_timer_due(struct runstats_timer *t, uint64_t now_us);
-/* Write worker i's stats event at ts_us with its capture handle's kernel counters. */
-void runstats_worker(struct run *run, int i, uint64_t ts_us);
+/* Write worker i's stats event at ts_us with its capture handle's kernel counters; with
+ * several workers, worker 0's interval events (not its final one) are followed by the
+ * total over every worker's latest event. */
+void runstats_worker(struct run *run, int i, uint64_t ts_us, int final);
 /* After every worker stopped (--workers N): one event summing them all. */
 void runstats_total(struct run *run);
 /* The "N% read" line on a terminal while reading a file; final ends it with a newline. */

@@ -21,6 +21,17 @@
 #include "sensor/detect/netset.h"
 #include "sensor/stream/stream.h"
 
+#define WORKER_MAX_COUNTERS 1024
+
+struct worker_sum {
+    size_t n, at;
+    int mismatch;
+    struct {
+        char name[48];
+        uint64_t v;
+    } c[WORKER_MAX_COUNTERS];
+};
+
 struct worker {
     int id;
     const struct worker_shared *sh; /* the run's shared state: rule set swapped on reload */
@@ -32,6 +43,7 @@ struct worker {
     struct dnslearn *learn;     /* shared (worker_shared) */
     struct hosts *hosts;        /* shared (worker_shared) */
     struct hosts_view *hv;      /* this worker's handle on the host table */
+    struct worker_sum *snap;    /* counters of the latest stats event, for the total */
     struct geoip *geoip;
     struct appid *appid;        /* nDPI labels for flows no dissector of ours claimed; NULL = off */
     struct eve *eve;
@@ -68,6 +80,7 @@ struct worker *worker_new(const struct worker_shared *sh, int id, char *err, siz
     }
     w->id = id;
     w->sh = sh;
+    w->snap = calloc(1, sizeof *w->snap); /* start-up only; NULL just leaves totals without it */
     w->rules = ruleswap_current(sh->rules);
 
     /* The modules' parameters live in the configuration (config.h); only what the run
@@ -135,6 +148,7 @@ void worker_free(struct worker *w)
         stream_free(w->stream);
     detect_free(w->detect);
     hosts_view_free(w->hv);
+    free(w->snap);
     if (w->geoip)
         geoip_close(w->geoip);
     eve_free(w->eve);
@@ -202,6 +216,7 @@ void worker_housekeep(struct worker *w, uint64_t now_us)
     worker_hold(w);
     if (now_us > w->now_us)
         w->now_us = now_us;
+    detect_recheck(w->detect, w->now_us);
     flow_housekeep(w->flows, w->now_us);
     hosts_housekeep(w->hv, w->now_us);
 }
@@ -211,6 +226,7 @@ void worker_drain(struct worker *w, uint64_t now_us)
     worker_hold(w);
     if (now_us > w->now_us)
         w->now_us = now_us;
+    detect_recheck(w->detect, w->now_us); /* an address another worker learned at the very end */
     flow_table_shutdown(w->flows);
     hosts_flush(w->hv);
 }
@@ -302,6 +318,8 @@ static void worker_sources(struct worker *w, struct worker_cap *cap, eve_stats_s
     memcpy(srcs, s, sizeof s);
 }
 
+static void worker_snapshot(struct worker *w, struct worker_cap *cap);
+
 void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t kernel_packets,
                   uint64_t kernel_drops, uint64_t kernel_ifdrops)
 {
@@ -311,20 +329,10 @@ void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t
     void *srcs[WORKER_NSOURCES];
     worker_sources(w, &cap, fns, srcs);
     eve_stats(w->eve, now_us, uptime_s, fns, srcs, WORKER_NSOURCES);
+    worker_snapshot(w, &cap);
 }
 
 /* ---- totals over several workers ---- */
-
-#define WORKER_MAX_COUNTERS 1024
-
-struct worker_sum {
-    size_t n, at;
-    int mismatch;
-    struct {
-        char name[48];
-        uint64_t v;
-    } c[WORKER_MAX_COUNTERS];
-};
 
 /* The first worker names the counters; the others add to them in the same order. */
 static void worker_sum_add(void *u, const char *name, uint64_t v)
@@ -351,8 +359,30 @@ static void worker_sum_replay(void *src, eve_counter_fn cb, void *u)
         cb(u, s->c[i].name, s->c[i].v);
 }
 
-int worker_stats_total(struct worker *const *ws, int n, uint64_t now_us, uint64_t uptime_s,
-                       const uint64_t *kernel_packets, const uint64_t *kernel_drops, const uint64_t *kernel_ifdrops)
+/* This worker's counters as of its latest stats event (private tables only), for totals
+ * written while the workers run: a worker's tables are read by its own thread only. */
+static void worker_snapshot(struct worker *w, struct worker_cap *cap)
+{
+    if (!w->snap)
+        return;
+    cap->mem = worker_memuse(w);
+    eve_stats_source fns[WORKER_NSOURCES];
+    void *srcs[WORKER_NSOURCES];
+    worker_sources(w, cap, fns, srcs);
+    w->snap->n = w->snap->at = 0;
+    w->snap->mismatch = 0;
+    for (size_t k = 0; k < WORKER_NPRIVATE; k++)
+        fns[k](srcs[k], worker_sum_add, w->snap);
+}
+
+static void worker_shared_counters(void *src, eve_counter_fn cb, void *u)
+{
+    struct worker *w = src;
+    worker_learn_counters(w->learn, cb, u);
+    worker_host_counters(w->hosts, cb, u);
+}
+
+int worker_stats_total(struct worker *const *ws, int n, uint64_t now_us, uint64_t uptime_s)
 {
     if (n < 1)
         return -1;
@@ -361,21 +391,17 @@ int worker_stats_total(struct worker *const *ws, int n, uint64_t now_us, uint64_
     if (!s)
         return -1;
     for (int i = 0; i < n; i++) {
-        struct worker *w = ws[i];
-        /* The shared tables' memory once, with the first worker's. */
-        uint64_t mem = worker_memuse(w) + (i == 0 ? worker_shared_memuse(w->sh) : 0);
-        struct worker_cap cap = { kernel_packets[i], kernel_drops[i], kernel_ifdrops[i], w->packets, w->bytes,
-                                  mem, w->id };
-        eve_stats_source fns[WORKER_NSOURCES];
-        void *srcs[WORKER_NSOURCES];
-        worker_sources(w, &cap, fns, srcs);
+        if (!ws[i]->snap)
+            continue;
         s->at = 0;
-        size_t k = 0;
-        for (; k < WORKER_NPRIVATE; k++)
-            fns[k](srcs[k], worker_sum_add, s);
-        for (; i == 0 && k < WORKER_NSOURCES; k++)
-            fns[k](srcs[k], worker_sum_add, s);
+        worker_sum_replay(ws[i]->snap, worker_sum_add, s);
     }
+    /* The shared tables once: their memory, their counters. */
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->c[i].name, "memory.in_use") == 0)
+            s->c[i].v += worker_shared_memuse(ws[0]->sh);
+    s->at = s->n;
+    worker_shared_counters(ws[0], worker_sum_add, s);
     if (s->n < WORKER_MAX_COUNTERS) {
         snprintf(s->c[s->n].name, sizeof s->c[s->n].name, "workers.count");
         s->c[s->n++].v = (uint64_t)n;

@@ -54,11 +54,10 @@ void worker_drain(struct worker *w, uint64_t now_us);
 /* A stats event covering this worker's tables and the given capture counters. */
 void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t kernel_packets,
                   uint64_t kernel_drops, uint64_t kernel_ifdrops);
-/* One stats event (written through the first worker's EVE) summing every counter of
- * n workers, with workers.count = n; call only when the workers have stopped. Arrays hold
- * each worker's kernel counters. -1 when the workers' counters do not line up. */
-int worker_stats_total(struct worker *const *ws, int n, uint64_t now_us, uint64_t uptime_s,
-                       const uint64_t *kernel_packets, const uint64_t *kernel_drops, const uint64_t *kernel_ifdrops);
+/* One stats event (written through the first worker's EVE) summing every worker's counters
+ * as of its latest worker_stats() (which the caller serialises with this call), the shared
+ * tables once, and workers.count = n. -1 when the workers' counters do not line up. */
+int worker_stats_total(struct worker *const *ws, int n, uint64_t now_us, uint64_t uptime_s);
 uint64_t worker_memuse(const struct worker *w);
 struct eve *worker_eve(struct worker *w);
 struct rules *const *worker_rules_slot(struct worker *w);
