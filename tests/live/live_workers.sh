@@ -3,8 +3,9 @@
 # script creates (veth pair, no outside address). mwgen's fanout-mix capture (12 Stratum
 # miners among 20000 bare SYNs) is replayed at a fixed rate with tcpreplay; checks: every
 # miner alerted, every EVE line valid JSON (no interleaving between the two workers),
-# stats events from each worker plus one total, kernel drop counters read and printed.
-# Then the fallbacks: a capture file with --workers 2 runs one thread and says so; a
+# stats events from each worker plus a total at every interval (issue #11) and one at exit
+# summing the workers' final events, kernel drop counters read and printed.
+# Then a capture file with --workers 2 is dispatched to two workers and says so; a
 # fanout group that cannot be joined (taken by another socket in another mode) falls back
 # to one capture thread with a warning and still detects. Bounded: well under 30 s.
 # Skips (77) when namespaces or tcpreplay are not available.
@@ -96,9 +97,9 @@ for s in stats:
 totals = [s for s in stats if "workers" in s["minewatch"]]
 if sorted(per) != [0, 1]:
     sys.exit("FAIL: stats events from workers %s, expected 0 and 1" % sorted(per))
-if len(totals) != 1 or totals[0]["minewatch"]["workers"]["count"] != 2:
-    sys.exit("FAIL: expected one total stats event over 2 workers, got %d" % len(totals))
-tot = totals[0]
+if len(totals) < 2 or any(t["minewatch"]["workers"]["count"] != 2 for t in totals):
+    sys.exit("FAIL: expected a total stats event over 2 workers at every interval and at exit, got %d" % len(totals))
+tot = totals[-1]  # at exit: the sum of each worker's final event
 for g, k in (("capture", "kernel_packets"), ("capture", "kernel_drops"), ("capture", "kernel_ifdrops"),
              ("decoder", "pkts")):
     s = sum(per[i][g][k] for i in per)
@@ -127,9 +128,9 @@ if c["packets"] + c["kernel_drops"] < npk:
     sys.exit("FAIL: %d packets replayed, the workers account for %d (+%d dropped)" % (npk, c["packets"], c["kernel_drops"]))
 PY
 
-# ---- 2. a capture file with --workers 2: one thread, and a log line saying so ----
+# ---- 2. a capture file with --workers 2: dispatched to two workers, and a log line saying so ----
 "$MW" -r "$OUT/mix.pcap" --workers 2 --eve "$OUT/file.json" 2>"$OUT/file.err" || { echo "FAIL: offline run"; exit 1; }
-grep -q "one thread" "$OUT/file.err" || { echo "FAIL: no log line about one thread for a file"; cat "$OUT/file.err"; exit 1; }
+grep -q "with 2 workers" "$OUT/file.err" || { echo "FAIL: no log line about the workers for a file"; cat "$OUT/file.err"; exit 1; }
 python3 - "$OUT/file.json" "$MINERS" <<'PY' || exit 1
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
@@ -138,8 +139,8 @@ ids = sorted({e["stats"]["minewatch"]["worker"]["id"] for e in ev
               if e.get("event_type") == "stats" and "worker" in e["stats"]["minewatch"]})
 tot = [e for e in ev if e.get("event_type") == "stats" and "workers" in e["stats"]["minewatch"]]
 assert n == int(sys.argv[2]), "file with --workers 2: %d miners alerted" % n
-assert ids == [0] and not tot, "file with --workers 2: stats from workers %s, %d totals" % (ids, len(tot))
-print("file with --workers 2: one thread, %d miners alerted" % n)
+assert ids == [0, 1] and len(tot) == 1, "file with --workers 2: stats from workers %s, %d totals" % (ids, len(tot))
+print("file with --workers 2: two workers, %d miners alerted" % n)
 PY
 
 # ---- 3. fanout unavailable: the group is held by another socket in another mode ----
