@@ -32,6 +32,7 @@ struct eve {
     char in_iface[64];
     struct output *out;
     uint64_t dropped;
+    uint64_t pcap_cnt; /* packet being processed, numbered in its capture file; 0: none */
     char line[EVE_LINE_MAX];
     struct stats_tree stats; /* rebuilt for each stats event */
 };
@@ -94,6 +95,11 @@ static void eve_emit(struct eve *e, struct jw *w)
     output_write(e->out, e->line, (size_t)n);
 }
 
+void eve_set_pcap_cnt(struct eve *e, uint64_t n)
+{
+    e->pcap_cnt = n;
+}
+
 uint64_t eve_lines_dropped(const struct eve *e)
 {
     return e->dropped;
@@ -101,7 +107,7 @@ uint64_t eve_lines_dropped(const struct eve *e)
 
 /* The common head of every flow-related event, with src = the endpoint sending in src_dir. */
 static void eve_head(struct eve *e, struct jw *w, const struct mw_flow *f, int src_dir,
-                     const char *event_type, uint64_t ts_us, const char *app_proto)
+                     const char *event_type, uint64_t ts_us, const char *app_proto, uint64_t pcap_cnt)
 {
     char ip[INET6_ADDRSTRLEN];
     int s = src_dir, d = !src_dir;
@@ -111,6 +117,8 @@ static void eve_head(struct eve *e, struct jw *w, const struct mw_flow *f, int s
     jw_kv_uint(w, "flow_id", f->flow_id);
     if (e->in_iface[0])
         jw_kv_str(w, "in_iface", e->in_iface);
+    if (pcap_cnt) /* as Suricata: "jump to packet N" in Wireshark */
+        jw_kv_uint(w, "pcap_cnt", pcap_cnt);
     jw_kv_str(w, "event_type", event_type);
     if (f->vlan_count) {
         jw_key(w, "vlan");
@@ -263,7 +271,7 @@ void eve_alert(struct eve *e, const struct eve_alert *a)
     const struct mw_evidence *ev = a->ev;
     const struct mw_signature *sig = mw_signature_find(a->sid);
     jw_init(&w, e->line, sizeof e->line);
-    eve_head(e, &w, a->flow, a->miner_dir, "alert", a->ts_us, a->flow->app.app_proto);
+    eve_head(e, &w, a->flow, a->miner_dir, "alert", a->ts_us, a->flow->app.app_proto, e->pcap_cnt);
     jw_key(&w, "alert");
     jw_object_begin(&w);
     jw_kv_str(&w, "action", "allowed");
@@ -331,7 +339,7 @@ void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_var
     struct jw w;
     int s = miner_dir, d = !miner_dir;
     jw_init(&w, e->line, sizeof e->line);
-    eve_head(e, &w, f, miner_dir, "flow", ts_us, f->app.app_proto);
+    eve_head(e, &w, f, miner_dir, "flow", ts_us, f->app.app_proto, 0);
     jw_key(&w, "flow");
     jw_object_begin(&w);
     jw_kv_uint(&w, "pkts_toserver", f->pkts[s]);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sensor/capture/capture.h"
+#include "sensor/eve/eve.h"
 #include "sensor/eve/output.h"
 #include "sensor/runtime/dispatch.h"
 #include "sensor/runtime/config.h"
@@ -136,7 +137,10 @@ static void *run_capture_loop(void *arg)
         /* Offline, time is packet time; live, time is the clock (a quiet link still ages flows). */
         uint64_t now = offline ? (st == CAPTURE_OK ? pk.ts_us : last_ts) : run_now_us();
         if (st == CAPTURE_OK) {
+            if (offline)
+                eve_set_pcap_cnt(worker_eve(w), capture_packet_number(cap));
             worker_packet(w, dlt, pk.data, pk.caplen, pk.wirelen, pk.ts_us);
+            eve_set_pcap_cnt(worker_eve(w), 0);
             last_ts = pk.ts_us > last_ts ? pk.ts_us : last_ts;
         } else if (st == CAPTURE_EOF) {
             break;
