@@ -355,6 +355,9 @@ int main(int argc, char **argv)
             return MW_EXIT_RUNTIME;
         }
     }
+    /* Handlers before the pidfile: whoever reads it may signal at once (minewatch-update
+     * sends SIGUSR2), and SIGUSR2/SIGHUP would otherwise still kill the process. */
+    volatile sig_atomic_t *stop = run_signals_install();
     const char *pidfile = o.pidfile ? o.pidfile : (o.daemon ? cfg.daemon.pidfile : NULL);
     if (pidfile && mw_write_pidfile(pidfile) != 0)
         mw_log(MW_LOG_WARN, "cannot write pidfile %s: %s", pidfile, strerror(errno));
@@ -364,8 +367,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "minewatch: %s\n", err);
         return mw_early_exit(&run, rules, &cfg, MW_EXIT_USAGE);
     }
-
-    volatile sig_atomic_t *stop = run_signals_install();
 
     run.sh.cfg = &cfg;
     run.sh.out = run.out;

@@ -19,10 +19,32 @@ wait_for() {
 sensor_start() {
     local w=$1; shift
     rm -f "$w/feed" && mkfifo "$w/feed" || fail "mkfifo"
+    FEED=$(cd "$w" && pwd -P)/feed
     SENSOR_ERR=$w/sensor.err
     "$MW" -r "$w/feed" --pidfile "$w/minewatch.pid" --eve "$w/eve.json" "$@" 2>"$SENSOR_ERR" &
     SENSOR_PID=$!
     exec 3>"$w/feed"
+}
+
+# wait_drained [SECONDS]: until a thread of the sensor is blocked in read(2) on its feed
+# FIFO. The capture loop handles each packet completely before it reads the next, and a
+# read on a pipe blocks only once the pipe is empty, so then every packet fed so far has
+# been processed: a condition instead of a guess at how long that takes.
+wait_drained() {
+    local i n=$(( ${1:-20} * 10 )) fd= f t nr a1 rest
+    for f in /proc/"$SENSOR_PID"/fd/*; do
+        [ "$(readlink "$f")" = "$FEED" ] && fd=${f##*/}
+    done
+    [ -n "$fd" ] || fail "the sensor has no descriptor on $FEED"
+    for ((i = 0; i < n; i++)); do
+        for t in /proc/"$SENSOR_PID"/task/*/syscall; do
+            read -r nr a1 rest < "$t" 2>/dev/null || continue
+            # read(2) is syscall 0 on x86_64 and 63 on arm64; the first argument is the fd
+            if { [ "$nr" = 0 ] || [ "$nr" = 63 ]; } && [ "$((a1))" -eq "$fd" ]; then return 0; fi
+        done
+        sleep 0.1
+    done
+    fail "timed out waiting for the sensor to process all it was fed"
 }
 
 # feed FILE [first]: the whole capture (first) or its records without the 24-byte header.

@@ -35,17 +35,17 @@ sensor_start "$W" -c "$W/minewatch.yaml" -s "$W/site.yaml"
 feed "$W/p1.pcap" first
 for ((i = 0; i < 200; i++)); do [ -s "$W/minewatch.pid" ] && break; sleep 0.1; done
 [ -s "$W/minewatch.pid" ] || fail "sensor wrote no pidfile"
-sleep 0.5
+wait_drained # the first lookup is processed under the first rules
 
 printf 'version: 1\nlists:\n  - name: site-test\n    category: pools\n    domains: [ %s ]\n' "$ONE" > "$W/site.yaml"
 kill -USR2 "$SENSOR_PID"
-sleep 0.3
+# No wait: a reload asked for while the sensor waits in read() is done before the next
+# packet is processed (sensor/runtime/run.c), which is what this checks.
 feed "$W/p2.pcap"    # the reload is attempted before this capture's first packet
 wait_for "$SENSOR_ERR" "rule reload failed, keeping the current rules: $W/site.yaml:4:15: unknown category 'pools'" 20
 
 site "$TWO"
 kill -USR2 "$SENSOR_PID"
-sleep 0.3
 feed "$W/p3a.pcap"
 feed "$W/p3b.pcap"
 sensor_stop

@@ -31,7 +31,7 @@ sensor_start "$W" -s "$W/generated.yaml"
 feed "$W/before.pcap" first
 for ((i = 0; i < 200; i++)); do [ -s "$W/minewatch.pid" ] && break; sleep 0.1; done
 [ -s "$W/minewatch.pid" ] || fail "sensor wrote no pidfile"
-sleep 1 # the two packets are read long before this; the update must come after them
+wait_drained # the update must come after the two packets were processed
 
 printf 'unrelated.example.com\nother-pool.example.net\n%s\n' "$NAME" > "$W/list.txt"
 "$UPD" -c "$W/sources.yaml" -v 2>"$W/upd2.err"
