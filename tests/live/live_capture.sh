@@ -13,6 +13,12 @@ cleanup() {
     rm -rf "$OUT"
 }
 trap cleanup EXIT
+# until CMD... succeeds, checked every 0.1 s for at most 20 s: a condition, not a fixed sleep
+until_ok() {
+    local i
+    for ((i = 0; i < 200; i++)); do "$@" && return 0; sleep 0.1; done
+    echo "FAIL: timed out waiting for: $*"; exit 1
+}
 if ! command -v ip >/dev/null || ! ip netns add "$NS" 2>/dev/null; then
     echo "SKIP: cannot create a network namespace (needs root and iproute2)"
     exit 77
@@ -25,17 +31,17 @@ cat > "$OUT/live.yaml" <<'YAML'
 stats:
   interval: 1s
 YAML
-ip netns exec "$NS" "$MW" -i mwcap -c "$OUT/live.yaml" --eve "$OUT/eve.json" --allow-root 2>"$OUT/stderr" &
+ip netns exec "$NS" "$MW" -i mwcap -c "$OUT/live.yaml" --eve "$OUT/eve.json" --allow-root \
+    --pidfile "$OUT/mw.pid" 2>"$OUT/stderr" &
 MWPID=$!
-sleep 1.5
+until_ok test -s "$OUT/mw.pid" # written once the capture is open and the handlers are in place
 ip netns exec "$NS" "$INJECT" mwinj "$PCAP" 500 20 || { echo "FAIL: injection"; exit 1; }
-sleep 1.5
+until_ok grep -q '"event_type":"alert"' "$OUT/eve.json" # rotate with alerts already written
 # logrotate's "create" + postrotate HUP: the old file keeps what was written, the new one
 # gets the rest; together they must hold every alert exactly once.
 mv "$OUT/eve.json" "$OUT/eve.json.1"
 kill -HUP "$MWPID"
-sleep 1.5
-[ -f "$OUT/eve.json" ] || { echo "FAIL: SIGHUP did not reopen eve.json"; exit 1; }
+until_ok test -f "$OUT/eve.json" # SIGHUP reopens eve.json (fails after 20 s if it does not)
 kill -TERM "$MWPID"
 wait "$MWPID"
 rc=$?
