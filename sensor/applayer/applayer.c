@@ -4,8 +4,9 @@
  * either direction (content, not ports, decides; the registry order breaks ties). The
  * dissector sees in-order bytes; what it does not consume is kept here, in a bounded
  * per-direction buffer, and offered again with the next bytes (dissectors/dissector.h).
- * A dissector that sets ctx->reprobe (an HTTP CONNECT tunnel opened) is detached and the
- * bytes after it are probed afresh as a new stream.
+ * A dissector that sets ctx->reprobe (an HTTP CONNECT or SOCKS tunnel opened, a PROXY
+ * protocol header read) is detached and the bytes after it are probed afresh as a new
+ * stream: both directions' kept bytes, then the rest of the packet that opened the tunnel.
  *
  * Dissector state comes from one block pool per registry entry and buffers from a free
  * list, so once the busiest moment has been seen a flow starting or ending mallocs nothing
@@ -22,14 +23,19 @@
 #include "dissectors/dissector.h"
 #include "dissectors/dns.h"
 #include "dissectors/http.h"
+#include "dissectors/proxyproto.h"
+#include "dissectors/socks.h"
 #include "dissectors/stratum.h"
 #include "dissectors/sv2.h"
 #include "dissectors/tls.h"
 #include "sensor/flow/flow.h"
 
-/* Probe order: the most specific first-byte tests first. */
+/* Probe order: the most specific first-byte tests first. The proxies come before Stratum V2,
+ * whose probe says "maybe" to any short first message, so a SOCKS greeting's first byte
+ * alone goes to the SOCKS dissector. */
 static const struct mw_dissector *const applayer_registry[] = {
-    &stratum_dissector, &http_dissector, &tls_dissector, &sv2_dissector, &dns_dissector,
+    &stratum_dissector, &http_dissector, &socks_dissector, &proxyp_dissector, &tls_dissector,
+    &sv2_dissector,     &dns_dissector,
 };
 #define APPLAYER_NDISS (sizeof applayer_registry / sizeof applayer_registry[0])
 
@@ -245,11 +251,20 @@ static void applayer_overflow(struct applayer *a, struct applayer_flow *af, stru
         af->diss->gap(af->dstate, ctx, dir);
 }
 
+/* Bytes of this call the dissector never saw because it handed the stream on (ctx->reprobe):
+ * they belong to the protocol behind it. */
+struct applayer_tail {
+    const uint8_t *p;
+    size_t len;
+};
+
 static void applayer_feed(struct applayer *a, struct applayer_flow *af, int dir,
-                          const uint8_t *data, size_t len, struct mw_dctx *ctx)
+                          const uint8_t *data, size_t len, struct mw_dctx *ctx, struct applayer_tail *tail)
 {
     struct applayer_buf *b = af->left[dir];
     const uint32_t cap = a->p.buffer_size;
+    tail->p = NULL;
+    tail->len = 0;
     if (!b || b->len == 0) {
         long c = applayer_consume(a, af, ctx, dir, data, len);
         if (c < 0 || !af->diss)
@@ -258,6 +273,11 @@ static void applayer_feed(struct applayer *a, struct applayer_flow *af, int dir,
         len -= (size_t)c;
         if (len == 0)
             return;
+        if (ctx->reprobe) {
+            tail->p = data;
+            tail->len = len;
+            return;
+        }
         if (len >= cap) { /* a message longer than we keep: count it, resynchronise */
             applayer_overflow(a, af, ctx, dir);
             return;
@@ -271,6 +291,11 @@ static void applayer_feed(struct applayer *a, struct applayer_flow *af, int dir,
         return;
     }
     while (len > 0 && af->diss) {
+        if (ctx->reprobe) {
+            tail->p = data;
+            tail->len = len;
+            break;
+        }
         size_t n = cap - b->len < len ? cap - b->len : len;
         memcpy(b->data + b->len, data, n);
         b->len += (uint32_t)n;
@@ -291,28 +316,50 @@ static void applayer_feed(struct applayer *a, struct applayer_flow *af, int dir,
     }
 }
 
-/* The owning dissector handed the stream on (CONNECT tunnel): detach it and probe what
- * follows as a new stream. Bytes already kept for this direction are the tunnel's first. */
-static void applayer_reprobe(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, int dir,
-                             struct mw_dctx *ctx)
+/* Probe and feed bytes of a stream whose previous dissector stepped aside. */
+static void applayer_restart(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, int dir,
+                             const uint8_t *data, size_t len, uint64_t ts_us)
 {
-    struct applayer_buf *rest = af->left[dir];
-    af->left[dir] = NULL;
+    if (len == 0 || af->done)
+        return;
+    struct mw_dctx c2;
+    struct applayer_call call = { a, f };
+    applayer_ctx(&c2, &call, ts_us);
+    if (!af->diss) {
+        if (af->probed & (1u << dir))
+            return;
+        applayer_probe(a, f, af, dir, data, len, MW_TRANSPORT_TCP, &c2);
+        if (!af->diss)
+            return;
+    }
+    struct applayer_tail tail;
+    applayer_feed(a, af, dir, data, len, &c2, &tail);
+    if (c2.reprobe && af->diss) /* a second hand-over within the kept bytes is not followed */
+        applayer_detach(a, af, &c2);
+    applayer_after_feed(a, f, af, &c2);
+}
+
+/* The owning dissector handed the stream on (a CONNECT or SOCKS tunnel opened, a PROXY
+ * header ended): detach it and probe what follows as a new stream. The bytes kept for the
+ * other direction arrived before this packet, so they go first; then this direction's kept
+ * bytes, then the rest of this packet. */
+static void applayer_reprobe(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, int dir,
+                             struct mw_dctx *ctx, const struct applayer_tail *tail)
+{
+    struct applayer_buf *rest = af->left[dir], *other = af->left[!dir];
+    af->left[dir] = af->left[!dir] = NULL;
     applayer_detach(a, af, ctx);
     af->done = 0;
     af->probed = 0;
     f->app.app_proto = NULL;
     a->c.reprobes++;
-    if (rest && rest->len) {
-        struct mw_dctx c2;
-        struct applayer_call call = { a, f };
-        applayer_ctx(&c2, &call, ctx->ts_us);
-        applayer_probe(a, f, af, dir, rest->data, rest->len, MW_TRANSPORT_TCP, &c2);
-        if (af->diss) {
-            applayer_feed(a, af, dir, rest->data, rest->len, &c2);
-            applayer_after_feed(a, f, af, &c2);
-        }
-    }
+    if (other)
+        applayer_restart(a, f, af, !dir, other->data, other->len, ctx->ts_us);
+    if (rest)
+        applayer_restart(a, f, af, dir, rest->data, rest->len, ctx->ts_us);
+    if (tail->len)
+        applayer_restart(a, f, af, dir, tail->p, tail->len, ctx->ts_us);
+    applayer_buf_put(a, other);
     applayer_buf_put(a, rest);
 }
 
@@ -333,9 +380,10 @@ void applayer_stream_data(struct applayer *a, struct mw_flow *f, struct applayer
         if (!af->diss)
             return;
     }
-    applayer_feed(a, af, dir, data, len, &ctx);
+    struct applayer_tail tail;
+    applayer_feed(a, af, dir, data, len, &ctx, &tail);
     if (ctx.reprobe && af->diss) {
-        applayer_reprobe(a, f, af, dir, &ctx);
+        applayer_reprobe(a, f, af, dir, &ctx, &tail);
         return;
     }
     applayer_after_feed(a, f, af, &ctx);

@@ -5,7 +5,8 @@
  * Evidence is merged per flow. A protocol seen from one side only is held for
  * confirm_hold so the other side's reply can confirm it: one alert per flow and
  * signature, severity 1 when both sides spoke the protocol, 2 for one side, 3 for a
- * suspicion. Names (DNS, SNI, Host, CONNECT) are matched against the active rule set;
+ * suspicion. Names (DNS, SNI, Host, HTTP and SOCKS CONNECT) are matched against the active
+ * rule set (a SOCKS target given as an address against the address lists);
  * answers for listed names teach the DNS-learned address table, and the first packet
  * of every flow is checked against listed and learned pool addresses.
  *
@@ -38,6 +39,7 @@ struct detect_flow {
     struct applayer_flow al;   /* the app-layer engine's part */
     struct mw_evidence *pend;  /* merged protocol evidence not yet alerted */
     struct mw_evidence *info;  /* what the flow event and host verdicts learn after the alert */
+    struct mw_evidence *proxy; /* the SOCKS / PROXY-protocol handshake in front of the stream */
     uint64_t pend_deadline_us;
     uint32_t alerted[DETECT_MAX_ALERTED];
     uint8_t nalerted;
@@ -48,7 +50,7 @@ struct detect_flow {
 
 struct detect_counters {
     uint64_t alerts, suppressed, allowlisted, names_seen, names_matched, crypto_general, pool_address,
-        dns_learned_address, on_behalf, alloc_fail, rechecked, recheck_hits, recheck_ended;
+        dns_learned_address, on_behalf, alloc_fail, rechecked, recheck_hits, recheck_ended, proxied;
 };
 
 /* Flows whose first packet matched no pool address, the last DETECT_RECHECK of them: with
@@ -187,6 +189,8 @@ static void detect_merge(struct mw_evidence *dst, const struct mw_evidence *src)
     MERGE_FIELD(pool_host)
     MERGE_FIELD(coin)
 #undef MERGE_FIELD
+    if (dst->proxy.proto == MW_PROXY_NONE)
+        dst->proxy = src->proxy;
 }
 
 /* The single place that decides whether a finding becomes an alert line. */
@@ -280,6 +284,11 @@ static void detect_protocol(struct detect *d, struct mw_flow *f, struct detect_f
         *df->pend = *ev;
         df->pend->dns = NULL;
         df->pend->tls = NULL;
+        if (df->proxy) { /* the session behind a proxy: its alert names the proxy and its target */
+            df->pend->proxy = df->proxy->proxy;
+            if (!df->pend->pool_host[0])
+                memcpy(df->pend->pool_host, df->proxy->pool_host, sizeof df->pend->pool_host);
+        }
         df->pend_deadline_us = ts_us + d->p.confirm_hold_us;
     } else {
         detect_merge(df->pend, ev);
@@ -299,6 +308,8 @@ static uint32_t detect_name_sid(const struct mw_evidence *ev, const struct rules
         if (strcmp(ev->method, "CONNECT") == 0 && m->category == RULES_CAT_MINING_POOL)
             return MW_SID_HTTP_CONNECT_POOL;
         return m->sid_http_host;
+    case MW_VAR_SOCKS_CONNECT: /* matched like an HTTP CONNECT target */
+        return m->category == RULES_CAT_MINING_POOL ? MW_SID_HTTP_CONNECT_POOL : m->sid_http_host;
     default: return 0;
     }
 }
@@ -387,6 +398,69 @@ static void detect_name(struct detect *d, struct mw_flow *f, struct detect_flow 
     detect_raise(d, f, df, &out, sid, sev, ev->client_dir, ts_us, on_behalf);
 }
 
+/* Is addr:port a listed or DNS-learned pool address? Fills the list fields of ev and returns
+ * the signature (the list's address one, or the DNS-learned one), 0 when not. */
+static uint32_t detect_match_address(struct detect *d, const struct mw_addr *addr, uint16_t port,
+                                     uint64_t ts_us, struct mw_evidence *ev, enum rules_category *cat)
+{
+    const struct rules *r = *d->rules;
+    struct rules_match m;
+    if (rules_match_addr(r, addr, port, &m) && m.alert && m.sid_addr) {
+        mw_ev_set(ev->list_name, sizeof ev->list_name, m.list, strlen(m.list));
+        mw_ev_set(ev->list_category, sizeof ev->list_category, m.category_name, strlen(m.category_name));
+        ev->confidence = 60;
+        d->c.pool_address++;
+        *cat = m.category;
+        return m.sid_addr;
+    }
+    if (d->learn && dnslearn_lookup(d->learn, addr, ts_us, ev->pool_host, sizeof ev->pool_host)) {
+        mw_ev_set(ev->list_name, sizeof ev->list_name, "dns-learned", 11);
+        mw_ev_set(ev->list_category, sizeof ev->list_category, "mining-pool", 11);
+        ev->confidence = 50;
+        d->c.pool_address++;
+        *cat = RULES_CAT_MINING_POOL;
+        return MW_SID_DNS_LEARNED_ADDRESS;
+    }
+    return 0;
+}
+
+/* A proxy handshake (SOCKS request, PROXY-protocol header): keep its facts for the flow's
+ * later alerts and flow event, and match a SOCKS CONNECT target against the lists like an
+ * HTTP CONNECT target: a name against the names, an address against the addresses. */
+static void detect_proxy(struct detect *d, struct mw_flow *f, struct detect_flow *df,
+                         const struct mw_evidence *ev, uint64_t ts_us)
+{
+    d->c.proxied++;
+    if (!df->proxy && !(df->proxy = pool_get(d->ev_pool))) {
+        d->c.alloc_fail++;
+        return;
+    }
+    *df->proxy = *ev;
+    df->proxy->dns = NULL;
+    df->proxy->tls = NULL;
+    if (ev->variant != MW_VAR_SOCKS_CONNECT)
+        return;
+    struct mw_evidence out = *ev;
+    out.kind = MW_EV_NAME;
+    if (ev->pool_host[0]) {
+        detect_name(d, f, df, &out, ts_us);
+        return;
+    }
+    if (!ev->proxy.has_target_addr || !*d->rules)
+        return;
+    enum rules_category cat;
+    uint32_t sid = detect_match_address(d, &ev->proxy.target_addr, ev->proxy.target_port, ts_us, &out, &cat);
+    if (!sid)
+        return;
+    if (cat == RULES_CAT_MINING_POOL && sid != MW_SID_DNS_LEARNED_ADDRESS)
+        sid = MW_SID_HTTP_CONNECT_POOL;
+    const struct netset *helpers = d->p.proxies;
+    uint8_t on_behalf = helpers && netset_contains(helpers, &f->addr[ev->client_dir]);
+    if (on_behalf)
+        d->c.on_behalf++;
+    detect_raise(d, f, df, &out, sid, 2, ev->client_dir, ts_us, on_behalf);
+}
+
 /* The app-layer engine's emit function: it only runs on flows detect handed to it, so the
  * flow already has its record. */
 static void detect_evidence(void *user, struct mw_flow *f, const struct mw_evidence *ev, uint64_t ts_us)
@@ -397,6 +471,8 @@ static void detect_evidence(void *user, struct mw_flow *f, const struct mw_evide
         return;
     if (ev->kind == MW_EV_NAME)
         detect_name(d, f, df, ev, ts_us);
+    else if (ev->kind == MW_EV_PROXY)
+        detect_proxy(d, f, df, ev, ts_us);
     else
         detect_protocol(d, f, df, ev, ts_us);
 }
@@ -428,31 +504,16 @@ void detect_stream_gap(void *user, struct mw_flow *f, int dir, uint32_t lost)
 /* The first packet of a flow: is the responder a listed or DNS-learned pool address? */
 static void detect_check_address(struct detect *d, struct mw_flow *f, const struct mw_packet *p)
 {
-    const struct rules *r = *d->rules;
-    if (!r || f->port[MW_DIR_REV] == 53)
+    if (!*d->rules || f->port[MW_DIR_REV] == 53)
         return;
-    struct rules_match m;
     struct mw_evidence ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = MW_EV_NAME;
     ev.variant = MW_VAR_POOL_ADDRESS;
     ev.client_dir = MW_DIR_FWD;
     ev.sides = MW_SIDE_CLIENT;
-    uint32_t sid = 0;
-    if (rules_match_addr(r, &f->addr[MW_DIR_REV], f->port[MW_DIR_REV], &m) && m.alert && m.sid_addr) {
-        mw_ev_set(ev.list_name, sizeof ev.list_name, m.list, strlen(m.list));
-        mw_ev_set(ev.list_category, sizeof ev.list_category, m.category_name, strlen(m.category_name));
-        sid = m.sid_addr;
-        ev.confidence = 60;
-        d->c.pool_address++;
-    } else if (d->learn && dnslearn_lookup(d->learn, &f->addr[MW_DIR_REV], p->ts_us, ev.pool_host,
-                                           sizeof ev.pool_host)) {
-        mw_ev_set(ev.list_name, sizeof ev.list_name, "dns-learned", 11);
-        mw_ev_set(ev.list_category, sizeof ev.list_category, "mining-pool", 11);
-        sid = MW_SID_DNS_LEARNED_ADDRESS;
-        ev.confidence = 50;
-        d->c.pool_address++;
-    }
+    enum rules_category cat;
+    uint32_t sid = detect_match_address(d, &f->addr[MW_DIR_REV], f->port[MW_DIR_REV], p->ts_us, &ev, &cat);
     if (!sid) {
         if (d->learn) {
             struct detect_recheck *rc = &d->recheck[d->recheck_next++ % DETECT_RECHECK];
@@ -558,6 +619,7 @@ void detect_flow_end(struct detect *d, struct mw_flow *f, const char *reason, ui
         eve_flow(d->eve, f, df->miner_dir, df->variant, df->info, reason, ts_us);
     pool_put(d->ev_pool, df->pend);
     pool_put(d->ev_pool, df->info);
+    pool_put(d->ev_pool, df->proxy);
     pool_put(d->flow_pool, df);
     f->detect = NULL;
     d->live_flows--;
@@ -575,6 +637,7 @@ void detect_stats_foreach(const struct detect *d, void (*cb)(void *u, const char
     cb(u, "detect.pool_address", d->c.pool_address);
     cb(u, "detect.dns_learned_address", d->c.dns_learned_address);
     cb(u, "detect.on_behalf", d->c.on_behalf);
+    cb(u, "detect.proxied", d->c.proxied);
     cb(u, "detect.alloc_fail", d->c.alloc_fail + applayer_alloc_failures(d->al));
     cb(u, "detect.learned_rechecks", d->c.rechecked);
     cb(u, "detect.learned_recheck_hits", d->c.recheck_hits);

@@ -265,6 +265,32 @@ static void eve_alert_metadata(struct jw *w, const struct mw_signature *sig, uns
     jw_object_end(w);
 }
 
+/* mining.proxy: the proxy in front of the session (docs/eve.md). The SOCKS target's name is
+ * mining.pool_host; an address target is target_ip; a PROXY-protocol header's original
+ * client is src_ip/src_port (the host behind the relay that is the flow's src_ip). */
+static void eve_proxy_object(struct jw *w, const struct mw_proxy_facts *p)
+{
+    char ip[64];
+    jw_key(w, "proxy");
+    jw_object_begin(w);
+    jw_kv_str(w, "protocol", mw_proxy_proto_name((enum mw_proxy_proto)p->proto));
+    if (p->has_target_addr) {
+        eve_format_addr(&p->target_addr, ip, sizeof ip);
+        jw_kv_str(w, "target_ip", ip);
+    }
+    if (p->target_port)
+        jw_kv_uint(w, "target_port", p->target_port);
+    if (p->has_src) {
+        eve_format_addr(&p->src, ip, sizeof ip);
+        jw_kv_str(w, "src_ip", ip);
+        jw_kv_uint(w, "src_port", p->src_port);
+        eve_format_addr(&p->dst, ip, sizeof ip);
+        jw_kv_str(w, "dest_ip", ip);
+        jw_kv_uint(w, "dest_port", p->dst_port);
+    }
+    jw_object_end(w);
+}
+
 void eve_alert(struct eve *e, const struct eve_alert *a)
 {
     struct jw w;
@@ -308,6 +334,8 @@ void eve_alert(struct eve *e, const struct eve_alert *a)
         jw_kv_str(&w, "note", a->resolver_note);
     if (a->repeats)
         jw_kv_uint(&w, "repeats", a->repeats);
+    if (ev->proxy.proto != MW_PROXY_NONE)
+        eve_proxy_object(&w, &ev->proxy);
     /* Pool geography belongs to the finding: under mining, since Suricata's schema has no
      * top-level geoip (docs/schema/minewatch-eve.schema.json). */
     if (a->geo_country || a->geo_asn) {
@@ -364,6 +392,8 @@ void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_var
         eve_kv_wire(&w, "algo", info->algo, MW_EV_ALGO_LEN);
         eve_kv_wire(&w, "pool_host", info->pool_host, MW_EV_HOST_LEN);
         eve_kv_wire(&w, "coin", info->coin, MW_EV_COIN_LEN);
+        if (info->proxy.proto != MW_PROXY_NONE)
+            eve_proxy_object(&w, &info->proxy);
     }
     jw_kv_uint(&w, "shares_submitted", f->app.shares_submitted);
     jw_kv_uint(&w, "shares_accepted", f->app.shares_accepted);
