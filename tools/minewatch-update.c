@@ -457,7 +457,9 @@ static int test_rules(const struct update_config *c, const char *tmp)
             argv[k++] = "-c";
             argv[k++] = c->minewatch_config;
         }
-        argv[k++] = "-s";
+        /* The new file takes the place of rules.update-file: a configuration that loads the
+         * current output there must not see it twice (duplicate list names). */
+        argv[k++] = "--update-file";
         argv[k++] = tmp;
         argv[k] = NULL;
         execv(c->minewatch, (char *const *)argv);

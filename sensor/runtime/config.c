@@ -132,6 +132,7 @@ static const struct key detect_keys[] = {
 static const struct key rules_keys[] = {
     STR("directory", rules.directory),
     OTHER("files", K_PATHS, rules.files),
+    STR("update-file", rules.update_file),
     OTHER("allowlist-files", K_PATHS, rules.allowlist_files),
     { NULL, K_SECTION, 0, 0, 0, 0, NULL, 0 },
 };
@@ -455,6 +456,8 @@ static int apply(struct ctx *c, const struct key *k, const yaml_node_t *v, char 
                 return fail(c, e, "%s: empty file name", path);
             if (copy_str(c, e, path, l->path[l->count], MW_CFG_PATH_MAX) != 0)
                 return -1;
+            l->line[l->count] = (uint32_t)e->start_mark.line + 1;
+            l->col[l->count] = (uint32_t)e->start_mark.column + 1;
             l->count++;
         }
         return 0;
@@ -636,6 +639,7 @@ int config_load_buffer(struct mw_config *cfg, const char *name, const void *data
         }
         yaml_document_delete(&extra);
     }
+    snprintf(tmp->source, sizeof tmp->source, "%s", name);
     *cfg = *tmp;
     rc = 0;
 out_doc:

@@ -39,6 +39,7 @@ struct mw_cidr_list {
 struct mw_path_list {
     size_t count;
     char path[MW_CFG_MAX_RULE_FILES][MW_CFG_PATH_MAX];
+    uint32_t line[MW_CFG_MAX_RULE_FILES], col[MW_CFG_MAX_RULE_FILES]; /* in mw_config.source */
 };
 
 enum mw_eve_type {
@@ -104,6 +105,7 @@ struct mw_config {
     struct {
         char directory[MW_CFG_PATH_MAX];
         struct mw_path_list files;      /* empty = every file in directory */
+        char update_file[MW_CFG_PATH_MAX]; /* minewatch-update's output, loaded on top; "" = none */
         struct mw_path_list allowlist_files;
     } rules;
 
@@ -129,6 +131,8 @@ struct mw_config {
     struct {
         char pidfile[MW_CFG_PATH_MAX];
     } daemon;
+
+    char source[MW_CFG_PATH_MAX]; /* the configuration file's name, for FILE:LINE:COL later */
 };
 
 /* The built-in defaults: each module's defaults function for its embedded parameters,

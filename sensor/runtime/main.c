@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rules/rules.h"
@@ -36,6 +37,7 @@
 
 struct mw_opts {
     const char *read_file, *iface, *eve_path, *log_dir, *config, *pidfile, *user, *group;
+    const char *update_file; /* --update-file: replaces rules.update-file */
     int test_config, daemon, workers, allow_root;
     const char *extra_rules[16]; /* -s FILE: rule files on top of the configured ones */
     int nextra_rules;
@@ -53,6 +55,7 @@ static void mw_usage(FILE *f)
             "  -l, --log-dir DIR      write DIR/eve.json\n"
             "  -c, --config FILE      load a YAML configuration (docs/minewatch.yaml)\n"
             "  -s, --rules FILE       load this rule file too (repeatable; docs/rules.md)\n"
+            "      --update-file FILE minewatch-update's rule file (overrides rules.update-file)\n"
             "  -T, --test-config      load configuration and rules, report problems, exit 0 or 2\n"
             "  -D, --daemon           run in the background (diagnostics to syslog)\n"
             "      --pidfile FILE     write the process id to FILE\n"
@@ -77,7 +80,7 @@ static int mw_parse_args(int argc, char **argv, struct mw_opts *o)
         { "workers", required_argument, NULL, 'w' },  { "user", required_argument, NULL, 'u' },
         { "group", required_argument, NULL, 'g' },    { "allow-root", no_argument, NULL, 'R' },
         { "version", no_argument, NULL, 'V' },        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "update-file", required_argument, NULL, 'U' }, { NULL, 0, NULL, 0 },
     };
     int c;
     memset(o, 0, sizeof *o);
@@ -96,6 +99,7 @@ static int mw_parse_args(int argc, char **argv, struct mw_opts *o)
             o->extra_rules[o->nextra_rules++] = optarg;
             break;
         case 'T': o->test_config = 1; break;
+        case 'U': o->update_file = optarg; break;
         case 'D': o->daemon = 1; break;
         case 'p': o->pidfile = optarg; break;
         case 'u': o->user = optarg; break;
@@ -147,6 +151,44 @@ static void mw_netset_from(struct netset *s, const struct mw_cidr_list *l)
         netset_prefix_from_cidr(&l->net[i], &s->e[s->n].net, &s->e[s->n].bits);
 }
 
+/* The EVE file's path when EVE goes to a file (--eve PATH, -l DIR, or outputs.eve), else NULL. */
+static const char *mw_eve_file(const struct mw_opts *o, const struct mw_config *cfg, char *path, size_t cap)
+{
+    if (o->eve_path)
+        return strcmp(o->eve_path, "-") == 0 ? NULL : o->eve_path;
+    if (o->log_dir)
+        snprintf(path, cap, "%s/eve.json", o->log_dir);
+    else if (cfg->outputs.eve.type != MW_EVE_FILE)
+        return NULL;
+    else if (cfg->outputs.eve.filename[0] == '/')
+        snprintf(path, cap, "%s", cfg->outputs.eve.filename);
+    else
+        snprintf(path, cap, "%s/%s", cfg->default_log_dir, cfg->outputs.eve.filename);
+    return path;
+}
+
+/* The EVE file's directory must exist before capture starts: found by -T (and at start-up,
+ * exit 2) rather than as a failure to open the log once packets are waiting. */
+static int mw_check_log_dir(const struct mw_opts *o, const struct mw_config *cfg, char *err, size_t errlen)
+{
+    char path[4096], dir[4096];
+    const char *f = mw_eve_file(o, cfg, path, sizeof path);
+    if (!f)
+        return 0;
+    const char *slash = strrchr(f, '/');
+    if (!slash)
+        return 0; /* the current directory */
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash == f ? 1 : slash - f), f);
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    const char *from = o->eve_path ? "--eve" : o->log_dir ? "-l" : "default-log-dir / outputs.eve.filename";
+    snprintf(err, errlen, "the EVE log directory %.512s (from %s%s%.256s) %s; create it (the systemd unit's LogsDirectory= "
+             "does) or point the log elsewhere", dir, from, !o->eve_path && !o->log_dir && cfg->source[0] ? " in " : "",
+             !o->eve_path && !o->log_dir ? cfg->source : "", stat(dir, &st) == 0 ? "is not a directory" : "does not exist");
+    return -1;
+}
+
 static struct output *mw_open_outputs(const struct mw_opts *o, const struct mw_config *cfg, char *err, size_t errlen)
 {
     struct output_params op;
@@ -156,27 +198,28 @@ static struct output *mw_open_outputs(const struct mw_opts *o, const struct mw_c
                                               [MW_EVE_SYSLOG] = OUTPUT_SYSLOG, [MW_EVE_UNIX_DGRAM] = OUTPUT_UNIX_DGRAM,
                                               [MW_EVE_UNIX_STREAM] = OUTPUT_UNIX_STREAM };
     op.kind = kinds[cfg->outputs.eve.type];
-    if (o->eve_path) {
-        op.kind = strcmp(o->eve_path, "-") == 0 ? OUTPUT_STDOUT : OUTPUT_FILE;
-        op.path = o->eve_path;
-    } else if (o->log_dir) {
-        snprintf(path, sizeof path, "%s/eve.json", o->log_dir);
+    op.path = mw_eve_file(o, cfg, path, sizeof path);
+    if (op.path)
         op.kind = OUTPUT_FILE;
-        op.path = path;
-    } else if (op.kind == OUTPUT_FILE) {
-        const char *fn = cfg->outputs.eve.filename;
-        if (fn[0] == '/')
-            snprintf(path, sizeof path, "%s", fn);
-        else
-            snprintf(path, sizeof path, "%s/%s", cfg->default_log_dir, fn);
-        op.path = path;
-    } else {
+    else if (o->eve_path)
+        op.kind = OUTPUT_STDOUT;
+    else
         op.path = cfg->outputs.eve.path;
-    }
     op.syslog_facility = cfg->outputs.eve.syslog_facility;
     op.syslog_priority = cfg->outputs.eve.syslog_level;
     op.syslog_ident = "minewatch";
     return output_open(&op, err, errlen);
+}
+
+/* -T names every active list, so an admin sees that the shipped defaults and the updater's
+ * lists are both loaded (and which file each came from). */
+static void mw_print_lists(const struct rules *rules)
+{
+    printf("active lists (load order): name, category, names, addresses, file\n");
+    struct rules_list_info li;
+    for (size_t i = 0; rules_list_info(rules, i, &li) == 0; i++)
+        printf("  %-28s %-15s %7zu %7zu  %s\n", li.name, rules_category_name(li.category), li.names, li.addresses,
+               li.file);
 }
 
 static int mw_write_pidfile(const char *path)
@@ -264,6 +307,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "minewatch: %s\n", err);
         return MW_EXIT_USAGE;
     }
+    if (o.update_file)
+        snprintf(cfg.rules.update_file, sizeof cfg.rules.update_file, "%s", o.update_file);
     mw_netset_from(&home_net, &cfg.home_net);
     mw_home_net_note(&cfg);
     mw_netset_from(&dns_servers, &cfg.dns_servers);
@@ -284,9 +329,19 @@ int main(int argc, char **argv)
         }
         geoip_close(g);
     }
+    /* A bare -T (no -c, -l, --eve) checks rules only: the built-in log directory is not
+     * the user's choice yet. */
+    int log_chosen = o.config || o.log_dir || o.eve_path;
+    if ((!o.test_config || log_chosen) && mw_check_log_dir(&o, &cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "minewatch: %s\n", err);
+        rules_free(rules);
+        config_free(&cfg);
+        return MW_EXIT_USAGE;
+    }
     if (o.test_config) {
         struct rules_counts rc;
         rules_counts(rules, &rc);
+        mw_print_lists(rules);
         fprintf(stderr, "minewatch: configuration OK (%zu rule files, %zu lists, %zu names, %zu addresses, %zu allowlist entries)\n",
                 rc.files, rc.lists, rc.domains, rc.addresses, rc.allow);
         for (size_t i = 0; i < cfg.rules.allowlist_files.count; i++)

@@ -9,7 +9,9 @@ struct mw_config;
 struct rules;
 
 /* The files the configuration names (relative to rules.directory), else every *.yaml of
- * that directory in name order, then the nextra files of -s on top. NULL with a message
+ * that directory in name order, then rules.update-file (when it exists: before the first
+ * update it does not, a warning), then the nextra files of -s on top. A rules.files entry
+ * that is minewatch-update's generated file is an error at its place in the configuration. NULL with a message
  * naming FILE:LINE:COL in err when a file does not load. */
 struct rules *rulefiles_load(const struct mw_config *cfg, const char *const *extra, size_t nextra, char *err,
                              size_t errlen);

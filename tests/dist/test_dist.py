@@ -126,11 +126,17 @@ def mode_unit(mw, installed, sbindir):
     if not m or m.group(1) != logdir:
         fail("docs/minewatch.yaml default-log-dir is not %s" % logdir)
     # The sensor takes these command lines (-T: check configuration and rules, then exit).
-    for argv in (pre, start + ["-T"]):
-        args = [CONFIG if a == "/etc/minewatch/minewatch.yaml" else a for a in argv[1:]]
-        p = subprocess.run([mw] + args, capture_output=True, timeout=60)
-        if p.returncode != 0:
-            fail("minewatch %s: exit %d: %s" % (" ".join(args), p.returncode, p.stderr.decode(errors="replace")))
+    # systemd creates LogsDirectory= before ExecStartPre; here a temporary directory stands
+    # in for it (-T refuses a log directory that does not exist).
+    with tempfile.TemporaryDirectory() as logs:
+        conf = os.path.join(logs, "minewatch.yaml")
+        with open(conf, "w") as f:
+            f.write(re.sub(r"^default-log-dir:.*$", "default-log-dir: " + logs, open(CONFIG).read(), flags=re.M))
+        for argv in (pre, start + ["-T"]):
+            args = [conf if a == "/etc/minewatch/minewatch.yaml" else a for a in argv[1:]]
+            p = subprocess.run([mw] + args, capture_output=True, timeout=60)
+            if p.returncode != 0:
+                fail("minewatch %s: exit %d: %s" % (" ".join(args), p.returncode, p.stderr.decode(errors="replace")))
     # The installed copy names the installed binary.
     ik, _ = parse_unit(installed)
     want = os.path.join(sbindir, "minewatch")
