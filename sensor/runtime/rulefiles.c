@@ -27,15 +27,21 @@ static char *rulefiles_path(const char *dir, const char *f)
 
 /* The rule files: those the configuration names, else every *.yaml of the rules directory;
  * then the allowlist files (the rule format's `allowlist:` section, docs/rules.md). */
-static size_t rulefiles_list(const struct mw_config *cfg, char **files, size_t max)
+static const char *rulefiles_dir(const struct mw_config *cfg)
 {
-    size_t n = 0;
     const char *dir = cfg->rules.directory[0] ? cfg->rules.directory : MW_INSTALLED_RULES_DIR;
     struct stat st;
     /* Run from a build tree before `make install`: the installed default directory does not
      * exist yet, so the repository's default rules stand in for it. */
     if (strcmp(dir, MW_INSTALLED_RULES_DIR) == 0 && stat(dir, &st) != 0)
         dir = MW_DEFAULT_RULES_DIR;
+    return dir;
+}
+
+static size_t rulefiles_list(const struct mw_config *cfg, char **files, size_t max)
+{
+    size_t n = 0;
+    const char *dir = rulefiles_dir(cfg);
     for (size_t i = 0; i < cfg->rules.files.count && n < max; i++)
         if ((files[n] = rulefiles_path(dir, cfg->rules.files.path[i])) != NULL)
             n++;
@@ -91,15 +97,20 @@ struct rules *rulefiles_load(const struct mw_config *cfg, const char *const *ext
     /* rules.files replaces the default directory listing: naming the generated file there
      * silently drops every shipped list (and with the updater's own -T test, loads it
      * twice). The generated file has its own key, loaded on top of the defaults. */
-    for (size_t i = 0; i < cfg->rules.files.count && i < n; i++) {
-        if (!rulefiles_is_generated(files[i]))
+    for (size_t i = 0; i < cfg->rules.files.count; i++) {
+        char *path = rulefiles_path(rulefiles_dir(cfg), cfg->rules.files.path[i]);
+        int generated = path && rulefiles_is_generated(path);
+        if (!generated) {
+            free(path);
             continue;
+        }
         snprintf(err, errlen,
                  "%s:%u:%u: rules.files lists %s, the file minewatch-update generates: rules.files replaces "
                  "the shipped default lists, so they would be lost; remove it there and set "
                  "rules.update-file: %s (loaded on top of the other rule files)",
                  cfg->source[0] ? cfg->source : "configuration", (unsigned)cfg->rules.files.line[i],
-                 (unsigned)cfg->rules.files.col[i], files[i], files[i]);
+                 (unsigned)cfg->rules.files.col[i], path, path);
+        free(path);
         for (size_t k = 0; k < n; k++)
             free(files[k]);
         return NULL;
