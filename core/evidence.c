@@ -20,6 +20,7 @@ static const char *const mw_variant_names[MW_VAR__COUNT] = {
     [MW_VAR_POOL_ADDRESS] = "pool-address",
     [MW_VAR_NDPI] = "ndpi",
     [MW_VAR_SOCKS_CONNECT] = "socks-connect",
+    [MW_VAR_ENCRYPTED] = "encrypted",
 };
 
 static const char *const mw_proxy_names[MW_PROXY__COUNT] = {

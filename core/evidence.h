@@ -33,6 +33,7 @@ enum mw_variant {
     MW_VAR_POOL_ADDRESS, /* connection to a listed or DNS-learned pool address */
     MW_VAR_NDPI,         /* nDPI's mining guess: a suspicion only, never an alert */
     MW_VAR_SOCKS_CONNECT, /* SOCKS4/4a/5 CONNECT target of a listed pool (name or address) */
+    MW_VAR_ENCRYPTED,    /* an opaque (TLS) session with the timing and sizes of mining */
     MW_VAR__COUNT
 };
 
@@ -84,6 +85,28 @@ struct mw_proxy_facts {
     uint16_t src_port, dst_port;
 };
 
+/* Why a flow was judged encrypted mining (sensor/detect/behave.c), in the numbers an
+ * analyst checks: filled only for MW_VAR_ENCRYPTED, written as `mining.behaviour`. */
+struct mw_behaviour {
+    uint32_t duration_s;         /* seen so far */
+    uint32_t jobs;               /* unsolicited pool pushes of job size */
+    uint32_t job_bytes;          /* their mean size on the wire */
+    uint32_t submits;            /* miner messages answered by a small acknowledgement */
+    uint32_t submit_bytes;       /* lower edge of the most common submit size bin (4% wide) */
+    uint32_t ack_bytes;          /* mean acknowledgement size */
+    double job_interval_s;       /* mean time between pushes */
+    double job_interval_cv;      /* their coefficient of variation */
+    double submits_per_min;
+    double submit_interval_cv;   /* 1 for a Poisson process (shares), ~0 for a timer */
+    double submit_size_share;    /* fraction of submits in the two dominant size clusters */
+    double acked_ratio;          /* submits / submit-sized miner messages */
+    double ack_size_share;       /* fraction of acknowledgements within +-8% of the usual size */
+    double ack_delay_ms;         /* mean submit-to-acknowledgement delay */
+    double rtt_ms;               /* handshake round trip (0: not seen) */
+    double bytes_per_s;          /* payload bytes, both directions */
+    double client_server_ratio;  /* miner bytes / pool bytes */
+};
+
 struct mw_dns_record; /* dissectors/dns.h */
 struct mw_tls_hello;  /* dissectors/tls.h */
 
@@ -105,6 +128,7 @@ struct mw_evidence {
     char list_name[MW_EV_LIST_LEN];
     char list_category[24];
     struct mw_proxy_facts proxy; /* MW_EV_PROXY, and name evidence of a SOCKS target */
+    struct mw_behaviour behaviour; /* MW_VAR_ENCRYPTED only */
     /* Optional protocol records for the EVE `dns` / `tls` objects; valid only during emit. */
     const struct mw_dns_record *dns;
     const struct mw_tls_hello *tls;

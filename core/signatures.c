@@ -13,6 +13,7 @@ static const struct mw_signature mw_signatures[] = {
     { MW_SID_STRATUM2, 1, "MINEWATCH MINING Stratum V2 mining session" , "2026_11_23", "2026_11_23" },
     { MW_SID_STRATUM2_NOISE, 1, "MINEWATCH MINING possible encrypted Stratum V2 (Noise handshake shape)" , "2026_11_23", "2026_11_23" },
     { MW_SID_WEBMINER, 1, "MINEWATCH MINING browser miner over WebSocket" , "2026_11_23", "2026_11_23" },
+    { MW_SID_ENCRYPTED_BEHAVIOUR, 1, "MINEWATCH MINING encrypted session with the timing and sizes of mining", "2026_12_02", "2026_12_02" },
     { MW_SID_DNS_POOL, 1, "MINEWATCH POOL DNS lookup of a mining pool" , "2026_11_23", "2026_11_23" },
     { MW_SID_TLS_SNI_POOL, 1, "MINEWATCH POOL TLS connection to a mining pool (SNI)" , "2026_11_23", "2026_11_23" },
     { MW_SID_HTTP_HOST_POOL, 1, "MINEWATCH POOL HTTP request to a mining pool (Host)" , "2026_11_23", "2026_11_23" },
@@ -52,6 +53,7 @@ uint32_t mw_signature_for_variant(enum mw_variant v)
     case MW_VAR_HTTP_HOST: return MW_SID_HTTP_HOST_POOL;
     case MW_VAR_POOL_ADDRESS: return MW_SID_POOL_ADDRESS;
     case MW_VAR_SOCKS_CONNECT: return MW_SID_HTTP_CONNECT_POOL;
+    case MW_VAR_ENCRYPTED: return MW_SID_ENCRYPTED_BEHAVIOUR;
     case MW_VAR_NDPI:
     case MW_VAR_NONE:
     case MW_VAR__COUNT:

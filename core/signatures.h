@@ -22,6 +22,8 @@ enum mw_sid {
     MW_SID_STRATUM2 = 8100007,
     MW_SID_STRATUM2_NOISE = 8100008,
     MW_SID_WEBMINER = 8100009,
+    /* Behaviour: an opaque session with the shape of mining (issue 12). */
+    MW_SID_ENCRYPTED_BEHAVIOUR = 8100010,
     /* Pool intelligence: names and addresses (issue 4). */
     MW_SID_DNS_POOL = 8100101,
     MW_SID_TLS_SNI_POOL = 8100102,

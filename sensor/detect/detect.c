@@ -24,6 +24,7 @@
 #include "dissectors/dns.h"
 #include "rules/rules.h"
 #include "sensor/applayer/applayer.h"
+#include "sensor/detect/behave.h"
 #include "sensor/detect/dnslearn.h"
 #include "sensor/eve/enrich.h"
 #include "sensor/eve/eve.h"
@@ -87,6 +88,7 @@ struct detect {
     unsigned nresolvers, resolver_next;
     struct applayer *al;
     struct mw_pool *flow_pool, *ev_pool;
+    struct behave *behave; /* encrypted mining by behaviour: its own per-flow state */
     uint64_t live_flows;
     struct detect_recheck recheck[DETECT_RECHECK];
     unsigned recheck_next;
@@ -100,6 +102,7 @@ void detect_params_default(struct detect_params *p)
     p->buffer_size = 16384;
     p->max_buffers = 4096;
     p->confirm_hold_us = 30000000;
+    behave_params_default(&p->behave);
 }
 
 static void detect_evidence(void *user, struct mw_flow *f, const struct mw_evidence *ev, uint64_t ts_us);
@@ -120,7 +123,8 @@ struct detect *detect_new(const struct detect_params *p, struct eve *eve, struct
     d->ev_pool = pool_new(sizeof(struct mw_evidence), 0);
     struct applayer_params ap = { p->buffer_size, p->max_buffers };
     d->al = applayer_new(&ap, detect_evidence, d);
-    if (!d->flow_pool || !d->ev_pool || !d->al) {
+    d->behave = behave_new(&d->p.behave);
+    if (!d->flow_pool || !d->ev_pool || !d->al || !d->behave) {
         detect_free(d);
         return NULL;
     }
@@ -134,6 +138,7 @@ void detect_free(struct detect *d)
     applayer_free(d->al);
     pool_free(d->flow_pool);
     pool_free(d->ev_pool);
+    behave_free(d->behave);
     free(d);
 }
 
@@ -593,11 +598,22 @@ void detect_recheck(struct detect *d, uint64_t now_us)
     d->c.rechecked++;
 }
 
+/* The behaviour module judged an opaque flow mining-shaped: a suspicion (severity 3). */
+static void detect_behaviour(struct detect *d, struct mw_flow *f, const struct mw_evidence *ev, uint64_t ts_us)
+{
+    struct detect_flow *df = detect_flow_get(d, f);
+    if (df)
+        detect_protocol(d, f, df, ev, ts_us);
+}
+
 void detect_packet(struct detect *d, struct mw_flow *f, int dir, const struct mw_packet *p)
 {
     detect_recheck(d, p->ts_us);
     if (f->pkts[0] + f->pkts[1] == 1 && (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP))
         detect_check_address(d, f, p);
+    struct mw_evidence bev;
+    if (p->proto == IPPROTO_TCP && behave_packet(d->behave, f, dir, p, &bev))
+        detect_behaviour(d, f, &bev, p->ts_us);
     struct detect_flow *df = f->detect;
     if (df)
         detect_check_pending(d, f, df, p->ts_us);
@@ -610,6 +626,9 @@ void detect_packet(struct detect *d, struct mw_flow *f, int dir, const struct mw
 
 void detect_flow_end(struct detect *d, struct mw_flow *f, const char *reason, uint64_t ts_us)
 {
+    struct mw_evidence bev;
+    if (f->behave && behave_flow_end(d->behave, f, &bev))
+        detect_behaviour(d, f, &bev, f->last_ts_us);
     struct detect_flow *df = f->detect;
     if (!df)
         return;
@@ -642,10 +661,12 @@ void detect_stats_foreach(const struct detect *d, void (*cb)(void *u, const char
     cb(u, "detect.learned_rechecks", d->c.rechecked);
     cb(u, "detect.learned_recheck_hits", d->c.recheck_hits);
     cb(u, "detect.learned_recheck_ended", d->c.recheck_ended);
+    behave_stats_foreach(d->behave, cb, u);
 }
 
 size_t detect_memuse(const struct detect *d)
 {
     /* Pools keep their chunks after the flows end: what they hold is what the process uses. */
-    return sizeof *d + pool_allocated(d->flow_pool) + pool_allocated(d->ev_pool) + applayer_memuse(d->al);
+    return sizeof *d + pool_allocated(d->flow_pool) + pool_allocated(d->ev_pool) + applayer_memuse(d->al) +
+           behave_memuse(d->behave);
 }

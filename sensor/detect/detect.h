@@ -9,6 +9,7 @@
 
 #include "core/evidence.h"
 #include "sensor/decode/packet.h"
+#include "sensor/detect/behave.h"
 
 struct mw_flow;
 struct eve;
@@ -40,6 +41,7 @@ struct detect_params {
     const struct netset *dns_servers;
     const struct netset *proxies;
     struct geoip *geoip;      /* enrichment of the pool side of alerts; NULL = none */
+    struct behave_params behave; /* encrypted mining by behaviour */
 };
 
 void detect_params_default(struct detect_params *p);

@@ -291,6 +291,31 @@ static void eve_proxy_object(struct jw *w, const struct mw_proxy_facts *p)
     jw_object_end(w);
 }
 
+/* Why an opaque session was judged mining, in the numbers behind the rules (docs/eve.md). */
+static void eve_behaviour_object(struct jw *w, const struct mw_behaviour *b)
+{
+    jw_key(w, "behaviour");
+    jw_object_begin(w);
+    jw_kv_uint(w, "duration_s", b->duration_s);
+    jw_kv_double(w, "job_interval_s", b->job_interval_s);
+    jw_kv_double(w, "job_interval_cv", b->job_interval_cv);
+    jw_kv_uint(w, "job_bytes", b->job_bytes);
+    jw_kv_uint(w, "jobs", b->jobs);
+    jw_kv_double(w, "submits_per_min", b->submits_per_min);
+    jw_kv_double(w, "submit_interval_cv", b->submit_interval_cv);
+    jw_kv_uint(w, "submit_bytes", b->submit_bytes);
+    jw_kv_double(w, "submit_size_share", b->submit_size_share);
+    jw_kv_uint(w, "submits", b->submits);
+    jw_kv_double(w, "acked_ratio", b->acked_ratio);
+    jw_kv_double(w, "ack_delay_ms", b->ack_delay_ms);
+    jw_kv_uint(w, "ack_bytes", b->ack_bytes);
+    jw_kv_double(w, "ack_size_share", b->ack_size_share);
+    jw_kv_double(w, "rtt_ms", b->rtt_ms);
+    jw_kv_double(w, "bytes_per_s", b->bytes_per_s);
+    jw_kv_double(w, "client_server_ratio", b->client_server_ratio);
+    jw_object_end(w);
+}
+
 void eve_alert(struct eve *e, const struct eve_alert *a)
 {
     struct jw w;
@@ -330,6 +355,8 @@ void eve_alert(struct eve *e, const struct eve_alert *a)
                                   : (ev->sides & MW_SIDE_SERVER)                              ? "pool"
                                                                                               : "miner");
     jw_kv_uint(&w, "confidence", ev->confidence);
+    if (ev->variant == MW_VAR_ENCRYPTED)
+        eve_behaviour_object(&w, &ev->behaviour);
     if (a->resolver_note)
         jw_kv_str(&w, "note", a->resolver_note);
     if (a->repeats)

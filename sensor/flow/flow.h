@@ -59,13 +59,14 @@ struct mw_flow {
     uint8_t tcp_state;      /* enum flow_tcp_state */
     uint8_t tcp_flags[2];   /* OR of TCP flags seen per direction */
     uint8_t lru_class;      /* private: which timeout list holds the flow */
-    uint8_t pad_;
+    uint8_t behave_done;    /* set by behave: judged or ruled out, never tracked again */
     uint64_t flow_id;       /* 51 bits, unique per table, never 0; 0 once the flow ended */
     uint64_t first_ts_us, last_ts_us;
     uint64_t pkts[2], bytes[2];
     struct stream_dir stream[2];
     struct mw_flow_app app;
     void *detect;           /* opaque, owned by sensor/detect/detect.c */
+    void *behave;           /* opaque, owned by sensor/detect/behave.c */
     /* private links */
     struct mw_flow *hnext;
     struct mw_flow *lru_prev, *lru_next;

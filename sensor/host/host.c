@@ -365,6 +365,10 @@ static int hosts_suppressed_by_rule(const struct hosts *h, const struct mw_addr 
 static uint32_t hosts_points(const struct detect_finding *fd)
 {
     const struct mw_evidence *ev = fd->ev;
+    /* Encrypted-mining behaviour: likely-miner alone, miner with any corroboration (a
+     * lookup, an address, a Noise shape, a plain session: 15 points or more). */
+    if (ev->variant == MW_VAR_ENCRYPTED)
+        return 85;
     if (ev->kind == MW_EV_PROTOCOL)
         return ev->suspicion ? 15 : 100;
     switch (ev->variant) {
@@ -387,6 +391,12 @@ static void hosts_pool_of(const struct detect_finding *fd, char *out, size_t n)
         /* One entry for all of nDPI's guesses: a node with many peers must not add up
          * its way to a verdict on the strength of a classifier we do not trust alone. */
         hosts_copy(out, n, "ndpi-guess");
+        return;
+    }
+    if (fd->ev->variant == MW_VAR_ENCRYPTED) {
+        /* One entry however many opaque sessions look like mining: behaviour alone never
+         * adds up to a miner verdict. The entry keeps the first session's peer. */
+        hosts_copy(out, n, "encrypted-behaviour");
         return;
     }
     if (fd->ev->pool_host[0]) {

@@ -10,7 +10,8 @@
 /* Fixed start time (2024-03-13T10:00:00Z) so every run writes identical bytes. */
 #define MWGEN_START_US 1710324000000000ull
 
-static const struct scenario *const tables[] = { scen_mining, scen_names, scen_benign, scen_hostile, scen_proxies, scen_hosts };
+static const struct scenario *const tables[] = { scen_mining,  scen_names,   scen_benign, scen_hostile,
+                                                 scen_proxies, scen_hosts, scen_behave };
 
 static const struct scenario *find(const char *name)
 {

@@ -24,6 +24,7 @@ extern const struct scenario scen_benign[];
 extern const struct scenario scen_hostile[];
 extern const struct scenario scen_proxies[];
 extern const struct scenario scen_hosts[];
+extern const struct scenario scen_behave[];
 
 /* Open a TCP session (aborts on a bad address: scenarios are constants). */
 void scen_tcp(struct pg_tcp *s, struct pg_writer *w, const char *cip, uint16_t cport,
