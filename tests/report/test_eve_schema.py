@@ -28,7 +28,9 @@ OURS = os.path.join(SRC, "docs", "schema", "minewatch-eve.schema.json")
 
 # Scenarios whose arguments are required (mwgen --list); small sizes keep the run short.
 GEN_ARGS = {"synflood": ["300", "stratum"], "fanout-mix": ["3", "30"], "many-miners": ["4"],
-            "no-newline": ["70000"], "pool-hop": ["4", "2"], "hosts-mix": ["3", "2"]}
+            "no-newline": ["70000"], "pool-hop": ["4", "2"], "hosts-mix": ["3", "2"],
+            # the behaviour look-alikes that move megabytes: a minute is enough for the schema
+            "enc-like-video": ["1", "1"], "enc-like-call": ["1", "1"], "enc-like-update": ["1", "1"]}
 GEO_CONFIG = ("geoip:\n  enabled: yes\n  city-database: {s}/geoip/GeoLite2-City-Test.mmdb\n"
               "  asn-database: {s}/geoip/GeoLite2-ASN-Test.mmdb\n")
 
