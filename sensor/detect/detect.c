@@ -46,6 +46,7 @@ struct detect_flow {
     uint8_t nalerted;
     uint8_t miner_dir;
     uint8_t proto_alerted;
+    const char *held;          /* a mining finding whose alert was held back, and why */
     enum mw_variant variant;
 };
 
@@ -208,7 +209,8 @@ static void detect_raise(struct detect *d, struct mw_flow *f, struct detect_flow
     if (df->nalerted < DETECT_MAX_ALERTED)
         df->alerted[df->nalerted++] = sid;
     const struct rules *r = *d->rules;
-    struct detect_finding fd = { f, ev, miner_dir, sid, severity, on_behalf, 0, ts_us, 0 };
+    const char *held = NULL;
+    struct detect_finding fd = { f, ev, miner_dir, sid, severity, on_behalf, 0, ts_us, 0, &held };
     if (r && rules_allowed(r, &f->addr[miner_dir], ev->pool_host[0] ? ev->pool_host : NULL)) {
         fd.allowlisted = 1;
         d->c.allowlisted++;
@@ -218,8 +220,15 @@ static void detect_raise(struct detect *d, struct mw_flow *f, struct detect_flow
     if (d->on_finding)
         write = d->on_finding(d->finding_user, &fd, &repeats);
     if (fd.allowlisted || !write) {
-        if (!fd.allowlisted)
+        if (!fd.allowlisted) {
             d->c.suppressed++;
+            /* Still a mining flow: its flow event is written (alerted: false, and why), so
+             * the worker, agent and shares of a throttled session can be found. */
+            df->held = held ? held : "suppressed";
+            df->miner_dir = (uint8_t)miner_dir;
+            if (df->variant == MW_VAR_NONE || ev->kind == MW_EV_PROTOCOL)
+                df->variant = ev->variant;
+        }
         return;
     }
     struct eve_alert a = { 0 };
@@ -274,7 +283,7 @@ static void detect_protocol(struct detect *d, struct mw_flow *f, struct detect_f
                               strcmp(before.agent, df->info->agent) != 0)) {
             struct detect_finding fd = { f, df->info, df->info->client_dir,
                                          df->info->sid ? df->info->sid : mw_signature_for_variant(df->info->variant),
-                                         0, 0, 0, ts_us, 1 };
+                                         0, 0, 0, ts_us, 1, NULL };
             uint32_t repeats;
             d->on_finding(d->finding_user, &fd, &repeats);
         }
@@ -635,7 +644,9 @@ void detect_flow_end(struct detect *d, struct mw_flow *f, const char *reason, ui
     applayer_flow_end(d->al, f, &df->al, ts_us);
     detect_flush_pending(d, f, df, ts_us);
     if (f->alerted)
-        eve_flow(d->eve, f, df->miner_dir, df->variant, df->info, reason, ts_us);
+        eve_flow(d->eve, f, df->miner_dir, df->variant, df->info, reason, NULL, ts_us);
+    else if (df->held)
+        eve_flow(d->eve, f, df->miner_dir, df->variant, df->info, reason, df->held, ts_us);
     pool_put(d->ev_pool, df->pend);
     pool_put(d->ev_pool, df->info);
     pool_put(d->ev_pool, df->proxy);

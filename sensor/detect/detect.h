@@ -31,6 +31,7 @@ struct detect_finding {
     uint8_t allowlisted; /* matched an allowlist: authorised, no alert */
     uint64_t ts_us;
     uint8_t update_only; /* new facts for a finding already reported: update the host, never alert */
+    const char **held;   /* when not NULL, the host stage says here why it held an alert back */
 };
 typedef int (*detect_finding_fn)(void *user, const struct detect_finding *fd, uint32_t *repeats);
 

@@ -389,7 +389,7 @@ static const char *eve_flow_state(const struct mw_flow *f)
 }
 
 void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_variant variant,
-              const struct mw_evidence *info, const char *reason, uint64_t ts_us)
+              const struct mw_evidence *info, const char *reason, const char *held, uint64_t ts_us)
 {
     struct jw w;
     int s = miner_dir, d = !miner_dir;
@@ -406,7 +406,7 @@ void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_var
     jw_key(&w, "end");
     eve_write_timestamp(&w, f->last_ts_us);
     jw_kv_uint(&w, "age", (f->last_ts_us - f->first_ts_us) / 1000000u);
-    jw_kv_bool(&w, "alerted", 1);
+    jw_kv_bool(&w, "alerted", held == NULL);
     jw_kv_str(&w, "state", eve_flow_state(f));
     jw_kv_str(&w, "reason", reason);
     jw_object_end(&w);
@@ -428,6 +428,8 @@ void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_var
     jw_kv_uint(&w, "jobs", f->app.jobs);
     if (isfinite(f->app.difficulty) && f->app.difficulty > 0)
         jw_kv_double(&w, "difficulty", f->app.difficulty);
+    if (held)
+        jw_kv_str(&w, "alert_held", held);
     jw_object_end(&w);
     jw_object_end(&w);
     eve_emit(e, &w);

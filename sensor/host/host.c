@@ -59,7 +59,7 @@ struct host {
     struct host *lru_prev, *lru_next; /* head = most recently active */
     uint64_t first_us, last_us, last_report_us;
     uint64_t findings, throttled, over_ceiling;
-    uint64_t ceil_start_us;
+    uint64_t ceil_start_us; /* the ceiling's current slice (ts / ceiling window) */
     uint32_t ceil_count;
     uint32_t score;
     uint8_t verdict, reported_verdict, changed, unreported, authorised, in_home;
@@ -498,13 +498,17 @@ static void hosts_throttle_open(struct host_throttle *t, uint64_t ts_us, uint32_
     t->window_start_us = ts_us;
 }
 
-/* The per-host ceiling: 1 when the host may still alert in the current ceiling window. */
+/* The per-host ceiling: 1 when the host may still alert in the current ceiling window.
+ * Windows are fixed slices of packet time (minute k of the epoch by default), so one
+ * thread's count is per wall-clock minute of the capture; a finding that arrives late from
+ * a worker still in an earlier slice counts against the current one. */
 static int hosts_ceiling(const struct hosts *h, struct host *x, uint64_t ts_us)
 {
     if (!h->p.host_ceiling)
         return 1;
-    if (x->ceil_count == 0 || ts_us >= x->ceil_start_us + h->p.ceiling_window_us) {
-        x->ceil_start_us = ts_us;
+    uint64_t slice = h->p.ceiling_window_us ? ts_us / h->p.ceiling_window_us : 0;
+    if (slice > x->ceil_start_us) {
+        x->ceil_start_us = slice;
         x->ceil_count = 0;
     }
     return x->ceil_count < h->p.host_ceiling;
@@ -609,6 +613,8 @@ int hosts_finding(struct hosts_view *v, const struct detect_finding *fd, uint32_
     hosts_pool_of(fd, pool, sizeof pool);
     if (hosts_suppressed_by_rule(h, a, fd->sid, pool)) {
         __atomic_fetch_add(&h->suppressed_rule, 1, __ATOMIC_RELAXED);
+        if (fd->held)
+            *fd->held = "suppressed";
         return 0;
     }
     if (fd->on_behalf)
@@ -667,19 +673,26 @@ int hosts_finding(struct hosts_view *v, const struct detect_finding *fd, uint32_
     } else {
         s->c.evidence_full++;
         t = hosts_overflow(h, s, x, pool, fd->sid, hosts_points(fd));
-        if (!t)
+        if (!t) {
             write = 0; /* untracked: never an alert the throttle could not account for */
+            if (fd->held)
+                *fd->held = "untracked";
+        }
     }
     if (write && t && !hosts_throttle(h, t, fd->ts_us)) {
         write = 0;
         x->throttled++;
         s->c.suppressed_throttle++;
+        if (fd->held)
+            *fd->held = "throttled";
     } else if (write && !fd->allowlisted && !hosts_ceiling(h, x, fd->ts_us)) {
         write = 0;
         if (t)
             t->suppressed++; /* the pair's window stays closed: its next finding may alert */
         x->over_ceiling++;
         s->c.over_ceiling++;
+        if (fd->held)
+            *fd->held = "host-ceiling";
     } else if (write && t) {
         hosts_throttle_open(t, fd->ts_us, repeats);
         if (!fd->allowlisted)

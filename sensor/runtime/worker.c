@@ -180,7 +180,7 @@ static void worker_ndpi_suspicion(struct worker *w, struct mw_flow *f, int dir, 
     /* nDPI does not say who is the client: take the flow's initiator. */
     ev.client_dir = MW_DIR_FWD;
     (void)dir;
-    struct detect_finding fd = { f, &ev, MW_DIR_FWD, 0, 3, 0, 0, ts_us, 1 };
+    struct detect_finding fd = { f, &ev, MW_DIR_FWD, 0, 3, 0, 0, ts_us, 1, NULL };
     uint32_t repeats;
     w->ndpi_suspicions++;
     hosts_finding(w->hv, &fd, &repeats);
