@@ -557,8 +557,10 @@ void detect_recheck(struct detect *d, uint64_t now_us)
     if (gen == d->learn_gen)
         return; /* one atomic load per packet when nothing was learned */
     d->learn_gen = gen;
+    /* Oldest first, as the flows opened: of two flows to one pool (TLS, then Stratum) the
+     * first takes the alert and the second is throttled, as in one thread. */
     for (unsigned i = 0; i < DETECT_RECHECK; i++) {
-        struct detect_recheck *rc = &d->recheck[i];
+        struct detect_recheck *rc = &d->recheck[(d->recheck_next + i) % DETECT_RECHECK];
         if (!rc->f)
             continue;
         /* Judged in the flow's own time, not this worker's: another worker may be behind or

@@ -35,6 +35,7 @@ struct dq {
     uint64_t head; /* written by the reader only (atomic) */
     uint64_t tail; /* written by the worker only (atomic) */
     int done;      /* atomic: no more records will come */
+    uint64_t seen_ts; /* atomic: packet time of the last frame the worker finished */
     int sleeping_worker, sleeping_reader; /* atomic */
     pthread_mutex_t m;
     pthread_cond_t cv;
@@ -81,6 +82,18 @@ static int dq_has_room(struct dq *q)
 {
     uint64_t used = q->head - __atomic_load_n(&q->tail, __ATOMIC_SEQ_CST);
     return DQ_SIZE - used >= dq_pending_need;
+}
+
+/* How far, in packet time, a worker may run ahead of one that still has frames queued: far
+ * less than any flow timeout, so a worker never ends a flow by time before another worker
+ * has seen the DNS answers that came before that time (detect's re-check needs the flow). */
+#define DQ_MAX_SKEW_US 1000000u
+static uint64_t dq_skew_ts; /* reader-only scratch for dq_caught_up */
+
+static int dq_caught_up(struct dq *q)
+{
+    return __atomic_load_n(&q->head, __ATOMIC_SEQ_CST) == __atomic_load_n(&q->tail, __ATOMIC_SEQ_CST) ||
+           __atomic_load_n(&q->seen_ts, __ATOMIC_SEQ_CST) + DQ_MAX_SKEW_US >= dq_skew_ts;
 }
 
 static int dq_has_data(struct dq *q)
@@ -144,6 +157,8 @@ static void *dispatch_worker(void *arg)
                 continue;
             }
             worker_packet(w, dlt, q->buf + off + DQ_HDR, r.caplen, r.wirelen, r.ts_us);
+            if (r.ts_us > __atomic_load_n(&q->seen_ts, __ATOMIC_RELAXED))
+                __atomic_store_n(&q->seen_ts, r.ts_us, __ATOMIC_SEQ_CST);
             __atomic_store_n(&q->tail, q->tail + dq_need(r.caplen), __ATOMIC_SEQ_CST);
             dq_wake(q, &q->sleeping_reader);
             if (r.ts_us > last_ts)
@@ -222,6 +237,12 @@ void dispatch_run(struct run *run)
             pk.caplen = DQ_SIZE / 4; /* above any snaplen we open with (262144) */
         uint32_t h = decode_dispatch_hash(dlt, pk.data, pk.caplen);
         h = (h ^ (h >> 16)) * 0x45d9f3bu;
+        /* No worker runs more than DQ_MAX_SKEW_US of packet time ahead of one that is still
+         * busy: the frames handed out stay close to the order one thread would see. */
+        dq_skew_ts = pk.ts_us;
+        for (int i = 0; i < n; i++)
+            while (!dq_caught_up(&q[i]))
+                dq_wait(&q[i], &q[i].sleeping_reader, dq_caught_up);
         dq_push(&q[(h ^ (h >> 16)) % (uint32_t)n], &pk);
         if (show_progress)
             runstats_progress(run, 0);
