@@ -7,11 +7,11 @@ MW=$1 SRC=$2
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 allow="$SRC/tests/pcap/cases/allowlisted-miner.rules.yaml"
-printf 'rules:\n  allowlist-files: ["%s"]\n' "$allow" > "$OUT/ok.yaml"
+printf 'default-log-dir: %s\nrules:\n  allowlist-files: ["%s"]\n' "$OUT" "$allow" > "$OUT/ok.yaml"
 "$MW" -T -c "$OUT/ok.yaml" 2>"$OUT/err" || { echo "FAIL: -T exited $?"; cat "$OUT/err"; exit 1; }
 grep -q "allowlist file $allow loaded" "$OUT/err" || { echo "FAIL: -T does not name the file"; cat "$OUT/err"; exit 1; }
 grep -q ", 1 allowlist entries)" "$OUT/err" || { echo "FAIL: -T does not count its entry"; cat "$OUT/err"; exit 1; }
-printf 'rules:\n  allowlist-files: ["%s/none.yaml"]\n' "$OUT" > "$OUT/bad.yaml"
+printf 'default-log-dir: %s\nrules:\n  allowlist-files: ["%s/none.yaml"]\n' "$OUT" "$OUT" > "$OUT/bad.yaml"
 "$MW" -T -c "$OUT/bad.yaml" 2>"$OUT/err2"
 rc=$?
 [ $rc -eq 2 ] || { echo "FAIL: a missing allowlist file gives $rc, not 2"; cat "$OUT/err2"; exit 1; }
