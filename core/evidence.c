@@ -52,3 +52,21 @@ void mw_ev_set(char *dst, size_t dst_size, const void *src, size_t len)
         memcpy(dst, src, len);
     dst[len] = '\0';
 }
+
+static void mw_add_sat(uint32_t *c, uint32_t n)
+{
+    *c = *c > UINT32_MAX - n ? UINT32_MAX : *c + n;
+}
+
+void mw_app_count(struct mw_flow_app *app, enum mw_msg_meaning what, uint32_t n)
+{
+    if (!app)
+        return;
+    switch (what) {
+    case MW_MSG_SHARE_SUBMITTED: mw_add_sat(&app->shares_submitted, n); break;
+    case MW_MSG_SHARES_ACCEPTED: mw_add_sat(&app->shares_accepted, n); break;
+    case MW_MSG_SHARE_REJECTED: mw_add_sat(&app->shares_rejected, n); break;
+    case MW_MSG_JOB: mw_add_sat(&app->jobs, n); break;
+    case MW_MSG_OTHER: break;
+    }
+}

@@ -145,6 +145,22 @@ struct mw_flow_app {
     const char *app_proto; /* static string naming the protocol, NULL when unknown */
 };
 
+/* What a mining message means for the flow's counters (docs/eve.md, flow `mining`):
+ * the one mapping every dissector goes through. A job is work the pool hands the miner:
+ * a Stratum notify, a CryptoNote/web-miner job push or the job inside a CryptoNote login
+ * result, getwork/eth_getWork work and a getblocktemplate template. A share is submitted
+ * by the miner and accepted or rejected by the pool. */
+enum mw_msg_meaning {
+    MW_MSG_OTHER = 0,
+    MW_MSG_SHARE_SUBMITTED,
+    MW_MSG_SHARES_ACCEPTED, /* n shares (Stratum V2 acknowledges several at once) */
+    MW_MSG_SHARE_REJECTED,
+    MW_MSG_JOB,
+};
+
+/* Count n messages of that meaning on app (saturating; app may be NULL). */
+void mw_app_count(struct mw_flow_app *app, enum mw_msg_meaning what, uint32_t n);
+
 /* Copy a byte slice into a fixed evidence field, truncating, always NUL-terminated. */
 void mw_ev_set(char *dst, size_t dst_size, const void *src, size_t len);
 

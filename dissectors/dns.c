@@ -266,17 +266,16 @@ const char *dns_rcode_name(uint8_t rcode)
     return rcode < sizeof names / sizeof names[0] ? names[rcode] : "UNKNOWN";
 }
 
-const char *dns_result_counter(int result)
+int dns_result_event(int result)
 {
     switch (result) {
-    case DNS_OK: return "dns.ok";
-    case DNS_ERR_TRUNCATED: return "dns.truncated";
-    case DNS_ERR_COMPRESSION_LOOP: return "dns.compression_loop";
-    case DNS_ERR_BAD_POINTER: return "dns.bad_pointer";
-    case DNS_ERR_LABEL: return "dns.bad_label";
-    case DNS_ERR_NAME_TOO_LONG: return "dns.name_too_long";
-    case DNS_ERR_RDATA: return "dns.bad_rdata";
-    default: return "dns.malformed";
+    case DNS_ERR_TRUNCATED: return DNS_EV_TRUNCATED;
+    case DNS_ERR_COMPRESSION_LOOP: return DNS_EV_COMPRESSION_LOOP;
+    case DNS_ERR_BAD_POINTER: return DNS_EV_BAD_POINTER;
+    case DNS_ERR_LABEL: return DNS_EV_BAD_LABEL;
+    case DNS_ERR_NAME_TOO_LONG: return DNS_EV_NAME_TOO_LONG;
+    case DNS_ERR_RDATA: return DNS_EV_BAD_RDATA;
+    default: return -1;
     }
 }
 
@@ -293,8 +292,9 @@ static void dns_report(struct mw_dctx *ctx, int dir, const uint8_t *msg, size_t 
 {
     struct mw_dns_record rec;
     int rc = dns_parse(msg, len, &rec);
-    if (rc != DNS_OK && ctx->malformed)
-        (*ctx->malformed)++;
+    int ev_id = dns_result_event(rc);
+    if (ev_id >= 0)
+        mw_event(ctx, (unsigned)ev_id);
     if (!rec.has_question || !ctx->emit)
         return;
     struct mw_evidence ev;
@@ -355,12 +355,14 @@ static long dns_feed(void *state, struct mw_dctx *ctx, int dir, const uint8_t *d
     while (len - off >= 2) {
         size_t mlen = mw_load_be16(data + off);
         if (mlen < DNS_HEADER_LEN) {
-            if (ctx->malformed)
-                (*ctx->malformed)++;
+            mw_event(ctx, DNS_EV_TCP_BAD_LENGTH);
             return MW_FEED_MALFORMED; /* framing is lost: nothing after this can be trusted */
         }
-        if (len - off - 2 < mlen)
+        if (len - off - 2 < mlen) {
+            if (off == 0)
+                ctx->need = (uint32_t)(2 + mlen);
             break; /* need more */
+        }
         dns_report(ctx, dir, data + off + 2, mlen);
         off += 2 + mlen;
     }
@@ -385,4 +387,12 @@ const struct mw_dissector dns_dissector = {
     .feed = dns_feed,
     .gap = dns_gap,
     .fini = NULL,
+    .events = (const char *const[]){ [DNS_EV_TRUNCATED] = "truncated",
+                                     [DNS_EV_COMPRESSION_LOOP] = "compression_loop",
+                                     [DNS_EV_BAD_POINTER] = "bad_pointer",
+                                     [DNS_EV_BAD_LABEL] = "bad_label",
+                                     [DNS_EV_NAME_TOO_LONG] = "name_too_long",
+                                     [DNS_EV_BAD_RDATA] = "bad_rdata",
+                                     [DNS_EV_TCP_BAD_LENGTH] = "tcp_bad_length" },
+    .nevents = DNS_EV_COUNT,
 };

@@ -94,8 +94,20 @@ int dns_name_decode(const uint8_t *msg, size_t len, size_t off, char *text, size
 const char *dns_type_name(uint16_t type);
 const char *dns_rcode_name(uint8_t rcode);
 
-/* The counter name for a result: "dns.malformed", "dns.compression_loop", ... */
-const char *dns_result_counter(int result);
+/* Named events (stats: app.dns.<name>): one per failing enum dns_result, then framing. */
+enum dns_event {
+    DNS_EV_TRUNCATED,        /* DNS_ERR_TRUNCATED */
+    DNS_EV_COMPRESSION_LOOP, /* DNS_ERR_COMPRESSION_LOOP */
+    DNS_EV_BAD_POINTER,      /* DNS_ERR_BAD_POINTER */
+    DNS_EV_BAD_LABEL,        /* DNS_ERR_LABEL */
+    DNS_EV_NAME_TOO_LONG,    /* DNS_ERR_NAME_TOO_LONG */
+    DNS_EV_BAD_RDATA,        /* DNS_ERR_RDATA */
+    DNS_EV_TCP_BAD_LENGTH,   /* a TCP length prefix shorter than a DNS header: framing lost */
+    DNS_EV_COUNT
+};
+
+/* The event a failing result counts as (enum dns_event), or -1 for DNS_OK and unknown values. */
+int dns_result_event(int result);
 
 extern const struct mw_dissector dns_dissector;
 

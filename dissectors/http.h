@@ -80,6 +80,23 @@ int http_authority_host(const struct http_slice *authority, struct http_slice *h
 /* Authority of an absolute-form target ("scheme://authority/..."), or -1. */
 int http_absolute_authority(const struct http_slice *target, struct http_slice *authority);
 
+/* Named events of the HTTP/WebSocket dissector (stats: app.http.<name>). */
+enum http_event {
+    HTTP_EV_HEAD_TOO_LONG,    /* a message head longer than the dissector waits for */
+    HTTP_EV_BAD_HEAD,         /* a head that breaks RFC 9112 syntax or framing */
+    HTTP_EV_BAD_CHUNK,        /* a chunk-size line that does not parse */
+    HTTP_EV_BAD_CHUNK_END,    /* chunk data not followed by CRLF */
+    HTTP_EV_TRAILER_TOO_LONG, /* a trailer field line over HTTP_MAX_LINE */
+    HTTP_EV_BODY_REFUSED,     /* no body buffer (the engine's body pool is at its cap) */
+    HTTP_EV_WS_RSV,           /* WebSocket: enum ws_error values, in order */
+    HTTP_EV_WS_OPCODE,
+    HTTP_EV_WS_CONTROL,
+    HTTP_EV_WS_LENGTH_MSB,
+    HTTP_EV_WS_NON_MINIMAL,
+    HTTP_EV_WS_SEQUENCE,      /* masking the wrong way round, or fragments out of order */
+    HTTP_EV_COUNT
+};
+
 extern const struct mw_dissector http_dissector;
 
 #endif

@@ -18,7 +18,6 @@
  * A direction's body buffer is taken the first time it collects a body (once per flow at
  * most) and released by fini, which the sensor calls for every state it attached.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "dissectors/http.h"
@@ -29,8 +28,9 @@
 
 /* A head larger than this is not waited for: the direction is given up. */
 #define HTTPM_HEAD_CAP 32768u
-/* Bodies and WebSocket messages copied for classification; larger ones are skipped. */
-#define HTTPM_BODY_CAP 4096u
+/* Bodies and WebSocket messages copied for classification (one engine body block);
+ * larger ones are skipped. */
+#define HTTPM_BODY_CAP MW_BODY_BLOCK
 /* Requests awaiting their response (pipelining depth we keep). */
 #define HTTPM_PIPE 8u
 /* Distinct names reported per flow. */
@@ -127,10 +127,9 @@ static void httpm_init(void *vs)
     s->client_dir = -1;
 }
 
-static void httpm_bad(struct mw_dctx *ctx)
+static void httpm_bad(struct mw_dctx *ctx, enum http_event ev)
 {
-    if (ctx->malformed)
-        (*ctx->malformed)++;
+    mw_event(ctx, ev);
 }
 
 static uint32_t httpm_hash(const char *p, size_t n, uint32_t salt)
@@ -316,17 +315,21 @@ static int httpm_body_framing(const struct http_header *h, size_t n, uint64_t *l
     return 0;
 }
 
-/* Collect the next body only when its buffer exists (or can be had). */
-static uint8_t httpm_collect(struct httpm_dir *d, int want)
+/* Collect the next body only when its buffer exists or the engine's capped pool gives
+ * one; a refusal is counted and the body is framed without being read. */
+static uint8_t httpm_collect(struct mw_dctx *ctx, struct httpm_dir *d, int want)
 {
-    if (want && !d->body)
-        d->body = malloc(HTTPM_BODY_CAP);
+    if (want && !d->body && ctx->body_get) {
+        d->body = ctx->body_get(ctx);
+        if (!d->body)
+            httpm_bad(ctx, HTTP_EV_BODY_REFUSED);
+    }
     return want && d->body;
 }
 
-static void httpm_start_body(struct httpm_dir *d, int chunked, uint64_t len, int collect)
+static void httpm_start_body(struct mw_dctx *ctx, struct httpm_dir *d, int chunked, uint64_t len, int collect)
 {
-    d->collect = httpm_collect(d, collect);
+    d->collect = httpm_collect(ctx, d, collect);
     d->truncated = 0;
     d->body_len = 0;
     if (chunked) {
@@ -351,28 +354,10 @@ static void httpm_copy(struct httpm_dir *d, const uint8_t *p, size_t n)
 
 /* ---- classification ---- */
 
-static void httpm_account(struct mw_dctx *ctx, const struct jsonmine_msg *m)
-{
-    struct mw_flow_app *app = ctx->app;
-    if (!app)
-        return;
-    if (m->kind == JM_K_SUBMIT && app->shares_submitted < UINT32_MAX)
-        app->shares_submitted++;
-    else if (m->kind == JM_K_SHARE_RESULT && m->result_bool == 1)
-        app->shares_accepted++;
-    else if (m->kind == JM_K_SHARE_RESULT && m->result_bool == 0)
-        app->shares_rejected++;
-    else if (m->kind == JM_K_JOB || m->kind == JM_K_WORK_RESULT || m->kind == JM_K_TEMPLATE_RESULT ||
-             m->kind == JM_K_NOTIFY)
-        app->jobs++;
-    if (m->difficulty > 0)
-        app->difficulty = m->difficulty;
-}
-
 static void httpm_report(struct httpm_state *s, struct mw_dctx *ctx, const struct jsonmine_msg *m,
                          enum mw_variant v, uint8_t side, uint8_t confidence)
 {
-    httpm_account(ctx, m);
+    jsonmine_account(ctx->app, m);
     httpm_mining(s, ctx);
     if (ctx->app && !ctx->app->app_proto)
         ctx->app->app_proto = "http";
@@ -529,7 +514,7 @@ static long httpm_head(struct httpm_state *s, struct mw_dctx *ctx, int dir, cons
         s->pend[s->npend++] = entry;
         s->body_req_seq = entry.seq;
         if (fr == 1 || blen > 0)
-            httpm_start_body(d, fr == 1, blen, entry.method == HMM_POST);
+            httpm_start_body(ctx, d, fr == 1, blen, entry.method == HMM_POST);
         if (entry.method == HMM_CONNECT)
             d->mode = HM_OPAQUE; /* tunnel bytes follow, whatever the answer */
         return got;
@@ -579,9 +564,9 @@ static long httpm_head(struct httpm_state *s, struct mw_dctx *ctx, int dir, cons
     int collect = req.kind != JM_K_NONE;
     if (fr == 1 || has_len) {
         if (fr == 1 || blen > 0)
-            httpm_start_body(d, fr == 1, blen, collect);
+            httpm_start_body(ctx, d, fr == 1, blen, collect);
     } else {
-        httpm_start_body(d, 0, 0, collect);
+        httpm_start_body(ctx, d, 0, 0, collect);
         d->mode = HM_UNTIL_CLOSE;
     }
     return got;
@@ -604,7 +589,9 @@ static long httpm_ws(struct httpm_state *s, struct mw_dctx *ctx, int dir, const 
                       (f.opcode == WS_OP_CONT && !d->ws_in_msg) ||
                       ((f.opcode == WS_OP_TEXT || f.opcode == WS_OP_BINARY) && d->ws_in_msg);
             if (bad) {
-                httpm_bad(ctx);
+                httpm_bad(ctx, got == WS_MALFORMED && f.error != WS_ERR_NONE
+                                   ? (enum http_event)(HTTP_EV_WS_RSV + (f.error - WS_ERR_RSV))
+                                   : HTTP_EV_WS_SEQUENCE);
                 d->mode = HM_OPAQUE;
                 return (long)len;
             }
@@ -621,7 +608,7 @@ static long httpm_ws(struct httpm_state *s, struct mw_dctx *ctx, int dir, const 
                 d->body_len = 0;
                 d->truncated = 0;
                 /* Compressed (RSV1) and binary messages are not JSON we can read. */
-                d->collect = httpm_collect(d, f.opcode == WS_OP_TEXT && !f.rsv1);
+                d->collect = httpm_collect(ctx, d, f.opcode == WS_OP_TEXT && !f.rsv1);
             }
             continue;
         }
@@ -678,14 +665,14 @@ static long httpm_feed(void *vs, struct mw_dctx *ctx, int dir, const uint8_t *da
             long got = httpm_head(s, ctx, dir, p, left);
             if (got == HTTP_NEED_MORE) {
                 if (left >= HTTPM_HEAD_CAP) {
-                    httpm_bad(ctx);
+                    httpm_bad(ctx, HTTP_EV_HEAD_TOO_LONG);
                     d->mode = HM_OPAQUE; /* an unbounded head: stop reading this side */
                     continue;
                 }
                 return (long)off;
             }
             if (got < 0) {
-                httpm_bad(ctx);
+                httpm_bad(ctx, HTTP_EV_BAD_HEAD);
                 if (s->mining_seen) {
                     d->mode = HM_OPAQUE;
                     continue;
@@ -722,7 +709,7 @@ static long httpm_feed(void *vs, struct mw_dctx *ctx, int dir, const uint8_t *da
             if (got == HTTP_NEED_MORE)
                 return (long)off;
             if (got < 0) {
-                httpm_bad(ctx);
+                httpm_bad(ctx, HTTP_EV_BAD_CHUNK);
                 d->mode = HM_OPAQUE;
                 continue;
             }
@@ -738,13 +725,13 @@ static long httpm_feed(void *vs, struct mw_dctx *ctx, int dir, const uint8_t *da
                 if (left < 2)
                     return (long)off;
                 if (p[1] != '\n') {
-                    httpm_bad(ctx);
+                    httpm_bad(ctx, HTTP_EV_BAD_CHUNK_END);
                     d->mode = HM_OPAQUE;
                     continue;
                 }
                 off += 2;
             } else {
-                httpm_bad(ctx);
+                httpm_bad(ctx, HTTP_EV_BAD_CHUNK_END);
                 d->mode = HM_OPAQUE;
                 continue;
             }
@@ -755,7 +742,7 @@ static long httpm_feed(void *vs, struct mw_dctx *ctx, int dir, const uint8_t *da
             const uint8_t *lf = memchr(p, '\n', lim);
             if (!lf) {
                 if (left >= HTTP_MAX_LINE) {
-                    httpm_bad(ctx);
+                    httpm_bad(ctx, HTTP_EV_TRAILER_TOO_LONG);
                     d->mode = HM_OPAQUE;
                     continue;
                 }
@@ -799,7 +786,8 @@ static void httpm_fini(void *vs, struct mw_dctx *ctx)
     for (int dir = 0; dir < 2; dir++) {
         if (s->d[dir].mode == HM_UNTIL_CLOSE && s->client_dir >= 0)
             httpm_body_done(s, ctx, dir);
-        free(s->d[dir].body);
+        if (s->d[dir].body && ctx->body_put)
+            ctx->body_put(ctx, s->d[dir].body);
         s->d[dir].body = NULL;
     }
 }
@@ -813,4 +801,17 @@ const struct mw_dissector http_dissector = {
     .feed = httpm_feed,
     .gap = httpm_gap,
     .fini = httpm_fini,
+    .events = (const char *const[]){ [HTTP_EV_HEAD_TOO_LONG] = "head_too_long",
+                                     [HTTP_EV_BAD_HEAD] = "bad_head",
+                                     [HTTP_EV_BAD_CHUNK] = "bad_chunk",
+                                     [HTTP_EV_BAD_CHUNK_END] = "bad_chunk_end",
+                                     [HTTP_EV_TRAILER_TOO_LONG] = "trailer_too_long",
+                                     [HTTP_EV_BODY_REFUSED] = "body_refused",
+                                     [HTTP_EV_WS_RSV] = "ws_rsv",
+                                     [HTTP_EV_WS_OPCODE] = "ws_opcode",
+                                     [HTTP_EV_WS_CONTROL] = "ws_control",
+                                     [HTTP_EV_WS_LENGTH_MSB] = "ws_length_msb",
+                                     [HTTP_EV_WS_NON_MINIMAL] = "ws_non_minimal",
+                                     [HTTP_EV_WS_SEQUENCE] = "ws_sequence" },
+    .nevents = HTTP_EV_COUNT,
 };

@@ -285,8 +285,17 @@ static enum jsonmine_status classify(const uint8_t *json, size_t len, int reques
     return JM_OK;
 }
 
+/* Per thread, so workers never share a cache line for it. */
+static _Thread_local uint64_t jsonmine_parses;
+
+uint64_t jsonmine_parse_count(void)
+{
+    return jsonmine_parses;
+}
+
 enum jsonmine_status jsonmine_classify(const uint8_t *json, size_t len, struct jsonmine_msg *out)
 {
+    jsonmine_parses++;
     return classify(json, len, JM_K_NONE, out);
 }
 
@@ -335,4 +344,29 @@ const char *jsonmine_kind_name(int kind)
     if (kind < 0 || kind >= JM_K__COUNT || !kind_names[kind])
         return "none";
     return kind_names[kind];
+}
+
+enum mw_msg_meaning jsonmine_meaning(const struct jsonmine_msg *m)
+{
+    switch (m->kind) {
+    case JM_K_SUBMIT: return MW_MSG_SHARE_SUBMITTED;
+    case JM_K_SHARE_RESULT:
+        return m->result_bool == 1 ? MW_MSG_SHARES_ACCEPTED : m->result_bool == 0 ? MW_MSG_SHARE_REJECTED : MW_MSG_OTHER;
+    case JM_K_NOTIFY:
+    case JM_K_JOB:
+    case JM_K_LOGIN_RESULT: /* carries the session's first job */
+    case JM_K_WORK_RESULT:
+    case JM_K_TEMPLATE_RESULT:
+        return MW_MSG_JOB;
+    default: return MW_MSG_OTHER;
+    }
+}
+
+void jsonmine_account(struct mw_flow_app *app, const struct jsonmine_msg *m)
+{
+    if (!app)
+        return;
+    mw_app_count(app, jsonmine_meaning(m), 1);
+    if (m->difficulty > 0)
+        app->difficulty = m->difficulty;
 }

@@ -101,6 +101,13 @@ enum jsonmine_status {
  * identify themselves by shape (subscribe result, cryptonote login result,
  * getwork/eth work, block template) are classified without their request. */
 enum jsonmine_status jsonmine_classify(const uint8_t *json, size_t len, struct jsonmine_msg *out);
+/* jsonmine_classify calls so far on this thread (tests check a line is parsed once). */
+uint64_t jsonmine_parse_count(void);
+
+/* What a classified message means for the flow's counters (enum mw_msg_meaning), and
+ * the accounting itself: the counters of app and the last difficulty. */
+enum mw_msg_meaning jsonmine_meaning(const struct jsonmine_msg *m);
+void jsonmine_account(struct mw_flow_app *app, const struct jsonmine_msg *m);
 
 /* Interpret a response (which carries no method) given the kind of the request it
  * answers (request_kind: the enum jsonmine_kind returned for that request). Fills

@@ -232,8 +232,7 @@ static long proxyp_feed(void *vs, struct mw_dctx *ctx, int dir, const uint8_t *d
     if (got == PROXYP_NEED_MORE)
         return 0;
     if (got < 0) {
-        if (ctx->malformed)
-            (*ctx->malformed)++;
+        mw_event(ctx, 0); /* "malformed" */
         return MW_FEED_MALFORMED;
     }
     struct mw_evidence ev;
@@ -270,4 +269,6 @@ const struct mw_dissector proxyp_dissector = {
     .feed = proxyp_feed,
     .gap = proxyp_gap,
     .fini = NULL,
+    .events = (const char *const[]){ "malformed" },
+    .nevents = 1,
 };

@@ -282,8 +282,7 @@ static void socks_init(void *vs)
 
 static long socks_bad(struct mw_dctx *ctx)
 {
-    if (ctx->malformed)
-        (*ctx->malformed)++;
+    mw_event(ctx, 0); /* "malformed" */
     return MW_FEED_MALFORMED;
 }
 
@@ -444,4 +443,6 @@ const struct mw_dissector socks_dissector = {
     .feed = socks_feed,
     .gap = socks_gap,
     .fini = NULL,
+    .events = (const char *const[]){ "malformed" },
+    .nevents = 1,
 };

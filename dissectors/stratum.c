@@ -34,6 +34,13 @@ static uint32_t fnv1a(uint32_t h, const char *s)
     return h;
 }
 
+/* What the probe leaves in the engine's memo for the first feed of the same line. */
+struct stratum_memo {
+    enum jsonmine_status rc;
+    struct jsonmine_msg m;
+};
+_Static_assert(sizeof(struct stratum_memo) <= MW_PROBE_MEMO_SIZE, "stratum memo too large");
+
 static int probe(const uint8_t *data, size_t len, int dir, const struct mw_dctx *ctx)
 {
     size_t i = 0;
@@ -45,8 +52,17 @@ static int probe(const uint8_t *data, size_t len, int dir, const struct mw_dctx 
         return MW_PROBE_NO;
     const uint8_t *nl = memchr(data + i, '\n', len - i);
     if (nl) {
-        struct jsonmine_msg m;
-        if (jsonmine_classify(data + i, (size_t)(nl - (data + i)), &m) == JM_OK && m.variant != MW_VAR_NONE)
+        /* The line is classified here to decide; the feed that follows in the same engine
+         * call takes the result from the memo instead of parsing the line again. */
+        struct stratum_memo local, *mm = &local;
+        if (ctx->memo) {
+            mm = (struct stratum_memo *)(void *)ctx->memo->body;
+            ctx->memo->owner = &stratum_dissector;
+            ctx->memo->data = data + i;
+            ctx->memo->len = (size_t)(nl - (data + i));
+        }
+        mm->rc = jsonmine_classify(data + i, (size_t)(nl - (data + i)), &mm->m);
+        if (mm->rc == JM_OK && mm->m.variant != MW_VAR_NONE)
             return MW_PROBE_YES;
     }
     return MW_PROBE_MAYBE;
@@ -128,35 +144,29 @@ static void emit(struct stratum_state *st, struct mw_dctx *ctx, const struct jso
     ctx->emit(ctx, &ev);
 }
 
-static void count(struct mw_flow_app *app, const struct jsonmine_msg *m)
-{
-    if (!app)
-        return;
-    if (m->kind == JM_K_SUBMIT)
-        app->shares_submitted++;
-    else if (m->kind == JM_K_SHARE_RESULT && m->result_bool == 1)
-        app->shares_accepted++;
-    else if (m->kind == JM_K_SHARE_RESULT && m->result_bool == 0)
-        app->shares_rejected++;
-    else if (m->kind == JM_K_NOTIFY || m->kind == JM_K_JOB || m->kind == JM_K_LOGIN_RESULT ||
-             m->kind == JM_K_WORK_RESULT)
-        app->jobs++;
-    if (m->difficulty > 0)
-        app->difficulty = m->difficulty;
-}
-
 /* One framed line; returns 0 to go on, 1 to stop (closed), -1 malformed. */
 static int line(struct stratum_state *st, struct mw_dctx *ctx, int dir, const uint8_t *p, size_t n)
 {
     struct jsonmine_msg m;
-    enum jsonmine_status rc = jsonmine_classify(p, n, &m);
-    if (rc == JM_TOO_COMPLEX)
+    enum jsonmine_status rc;
+    struct mw_probe_memo *memo = ctx->memo;
+    if (memo && memo->owner == &stratum_dissector && memo->data == p && memo->len == n) {
+        const struct stratum_memo *mm = (const struct stratum_memo *)(const void *)memo->body;
+        rc = mm->rc;
+        m = mm->m;
+        memo->owner = NULL; /* one use: the next line is another line */
+    } else {
+        rc = jsonmine_classify(p, n, &m);
+    }
+    if (rc == JM_TOO_COMPLEX) {
         st->too_complex++;
+        mw_event(ctx, STRATUM_EV_TOO_COMPLEX);
+    }
     if (rc != JM_OK) {
-        if (rc == JM_NOT_JSON)
+        if (rc == JM_NOT_JSON) {
             st->bad_lines++;
-        if (ctx->malformed)
-            (*ctx->malformed)++;
+            mw_event(ctx, STRATUM_EV_MALFORMED_JSON);
+        }
         if (st->mining)
             return 0;
         return ++st->invalid[dir] >= STRATUM_GIVE_UP_INVALID ? -1 : 0;
@@ -204,7 +214,7 @@ static int line(struct stratum_state *st, struct mw_dctx *ctx, int dir, const ui
     }
     if (m.role == JM_REQUEST && m.variant != MW_VAR_NONE && m.id[0] && strcmp(m.id, "null") != 0)
         pending_add(st, m.id, m.kind);
-    count(ctx->app, &m);
+    jsonmine_account(ctx->app, &m);
 
     /* every fact is checked (no short-circuit) so each is remembered */
     int facts = fact_new(st, 0, m.agent);
@@ -241,8 +251,7 @@ static long feed(void *state, struct mw_dctx *ctx, int dir, const uint8_t *data,
             if (len - pos < STRATUM_MAX_LINE)
                 return (long)pos; /* need the rest of the line */
             st->oversize_lines++;
-            if (ctx->malformed)
-                (*ctx->malformed)++;
+            mw_event(ctx, STRATUM_EV_LINE_TOO_LONG);
             st->skipping[dir] = 1;
             return (long)len;
         }
@@ -277,4 +286,8 @@ const struct mw_dissector stratum_dissector = {
     .feed = feed,
     .gap = gap,
     .fini = fini,
+    .events = (const char *const[]){ [STRATUM_EV_LINE_TOO_LONG] = "line_too_long",
+                                     [STRATUM_EV_MALFORMED_JSON] = "malformed_json",
+                                     [STRATUM_EV_TOO_COMPLEX] = "too_complex" },
+    .nevents = STRATUM_EV_COUNT,
 };

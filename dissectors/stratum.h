@@ -42,6 +42,14 @@ struct stratum_state {
     uint32_t bad_lines;      /* lines that were not a JSON object */
 };
 
+/* Named events (stats: app.stratum.<name>). */
+enum stratum_event {
+    STRATUM_EV_LINE_TOO_LONG,   /* a line longer than STRATUM_MAX_LINE, skipped to its newline */
+    STRATUM_EV_MALFORMED_JSON,  /* a line that is not a JSON object */
+    STRATUM_EV_TOO_COMPLEX,     /* a line over the classifier's token/depth caps */
+    STRATUM_EV_COUNT
+};
+
 extern const struct mw_dissector stratum_dissector;
 
 #endif

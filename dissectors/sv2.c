@@ -252,8 +252,7 @@ static void sv2_on_setup(struct sv2_state *s, struct mw_dctx *ctx, const struct 
     if (sv2_parse_setup_connection(f->payload, f->msg_length, &sc) != 0 ||
         sc.min_version == 0 || sc.min_version > sc.max_version ||
         sc.protocol > SV2_PROTO_JOB_DISTRIBUTION || !sv2_printable(&sc.endpoint_host)) {
-        if (ctx->malformed)
-            (*ctx->malformed)++;
+        mw_event(ctx, SV2_EV_BAD_SETUP);
         s->mode = SV2_MODE_NOISE; /* leave the byte-count watch running */
         return;
     }
@@ -291,8 +290,7 @@ static void sv2_on_server_frame(struct sv2_state *s, struct mw_dctx *ctx, const 
         ok = sv2_parse_setup_error(f->payload, f->msg_length, &se) == 0;
     }
     if (!ok) {
-        if (ctx->malformed)
-            (*ctx->malformed)++;
+        mw_event(ctx, SV2_EV_BAD_SETUP_REPLY);
         s->mode = SV2_MODE_DONE;
         ctx->closed = 1;
         return;
@@ -334,25 +332,24 @@ static void sv2_on_mining_frame(struct sv2_state *s, struct mw_dctx *ctx, int fr
     }
     case SV2_SUBMIT_SHARES_STANDARD:
     case SV2_SUBMIT_SHARES_EXTENDED:
-        if (app && from_client)
-            app->shares_submitted++;
+        if (from_client)
+            mw_app_count(app, MW_MSG_SHARE_SUBMITTED, 1);
         return;
     case SV2_SUBMIT_SHARES_SUCCESS: {
         mw_reader_skip(&r, 8); /* channel_id, last_sequence_number */
         uint32_t n = mw_reader_le32(&r);
-        if (app && !from_client && !r.err)
-            app->shares_accepted = (app->shares_accepted > UINT32_MAX - n) ? UINT32_MAX
-                                                                           : app->shares_accepted + n;
+        if (!from_client && !r.err)
+            mw_app_count(app, MW_MSG_SHARES_ACCEPTED, n);
         return;
     }
     case SV2_SUBMIT_SHARES_ERROR:
-        if (app && !from_client)
-            app->shares_rejected++;
+        if (!from_client)
+            mw_app_count(app, MW_MSG_SHARE_REJECTED, 1);
         return;
     case SV2_NEW_MINING_JOB:
     case SV2_NEW_EXTENDED_MINING_JOB:
-        if (app && !from_client)
-            app->jobs++;
+        if (!from_client)
+            mw_app_count(app, MW_MSG_JOB, 1);
         return;
     default:
         return;
@@ -377,8 +374,11 @@ static long sv2_feed_clear(struct sv2_state *s, struct mw_dctx *ctx, int dir, co
         struct sv2_frame f;
         long got = sv2_parse_frame(data + off, len - off, &f);
         if (got == SV2_NEED_MORE) {
-            if (len - off < SV2_HEADER_LEN || f.msg_length <= SV2_MAX_PARSED_FRAME)
+            if (len - off < SV2_HEADER_LEN || f.msg_length <= SV2_MAX_PARSED_FRAME) {
+                if (off == 0 && len >= SV2_HEADER_LEN)
+                    ctx->need = SV2_HEADER_LEN + f.msg_length;
                 break;
+            }
             /* Too big to parse in place: skip it as it streams past. */
             off += SV2_HEADER_LEN;
             s->skip[dir] = f.msg_length;
@@ -523,4 +523,7 @@ const struct mw_dissector sv2_dissector = {
     .feed = sv2_feed,
     .gap = sv2_gap,
     .fini = sv2_fini,
+    .events = (const char *const[]){ [SV2_EV_BAD_SETUP] = "bad_setup",
+                                     [SV2_EV_BAD_SETUP_REPLY] = "bad_setup_reply" },
+    .nevents = SV2_EV_COUNT,
 };

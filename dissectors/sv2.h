@@ -118,6 +118,13 @@ const char *sv2_msg_name(uint8_t msg_type);
 /* 1 when port is one of the reference implementation's default ports. */
 int sv2_is_reference_port(uint16_t port);
 
+/* Named events (stats: app.stratum2.<name>). */
+enum sv2_event {
+    SV2_EV_BAD_SETUP,        /* SetupConnection that does not parse or breaks its ranges */
+    SV2_EV_BAD_SETUP_REPLY,  /* the server's first frame is not a valid SetupConnection reply */
+    SV2_EV_COUNT
+};
+
 extern const struct mw_dissector sv2_dissector;
 
 #endif

@@ -46,8 +46,10 @@ long tls_reassemble(const uint8_t *data, size_t len, uint8_t *msg, size_t cap, s
         mw_reader_skip(&r, 1);
         size_t rlen = mw_reader_be16(&r);
         /* RFC 8446 5.1: handshake fragments are never empty and never exceed 2^14. */
-        if (type != TLS_CT_HANDSHAKE || major != 3 || rlen == 0 || rlen > TLS_MAX_RECORD)
+        if (type != TLS_CT_HANDSHAKE || major != 3 || rlen == 0)
             return TLS_ERR_RECORD;
+        if (rlen > TLS_MAX_RECORD)
+            return TLS_ERR_RECORD_TOO_LONG;
         const uint8_t *frag = mw_reader_take(&r, rlen);
         if (!frag)
             return TLS_NEED_MORE;
@@ -387,16 +389,23 @@ int tls_parse_client_hello(const uint8_t *body, size_t len, struct mw_tls_hello 
     return TLS_OK;
 }
 
-const char *tls_result_counter(int result)
+int tls_result_event(int result)
 {
     switch (result) {
-    case TLS_OK: return "tls.ok";
-    case TLS_ERR_RECORD: return "tls.bad_record";
-    case TLS_ERR_TOO_LARGE: return "tls.too_large";
-    case TLS_ERR_TRUNCATED: return "tls.truncated";
-    case TLS_ERR_EXTENSION: return "tls.bad_extension";
-    default: return "tls.malformed";
+    case TLS_ERR_RECORD: return TLS_EV_BAD_RECORD;
+    case TLS_ERR_TOO_LARGE: return TLS_EV_HELLO_TOO_LONG;
+    case TLS_ERR_TRUNCATED: return TLS_EV_TRUNCATED;
+    case TLS_ERR_EXTENSION: return TLS_EV_BAD_EXTENSION;
+    case TLS_ERR_RECORD_TOO_LONG: return TLS_EV_RECORD_TOO_LONG;
+    default: return -1;
     }
+}
+
+static void tls_count(struct mw_dctx *ctx, long result)
+{
+    int ev = tls_result_event((int)result);
+    if (ev >= 0)
+        mw_event(ctx, (unsigned)ev);
 }
 
 /* ---- dissector ---------------------------------------------------------------- */
@@ -434,8 +443,7 @@ static long tls_feed(void *state, struct mw_dctx *ctx, int dir, const uint8_t *d
     if (used == 0)
         return 0;
     if (used < 0) {
-        if (ctx->malformed)
-            (*ctx->malformed)++;
+        tls_count(ctx, used);
         return MW_FEED_MALFORMED;
     }
     if (msg[0] != TLS_HS_CLIENT_HELLO) {
@@ -446,9 +454,9 @@ static long tls_feed(void *state, struct mw_dctx *ctx, int dir, const uint8_t *d
         return (long)len;
     }
     struct mw_tls_hello hello;
-    if (tls_parse_client_hello(msg + 4, mlen - 4, &hello) != TLS_OK) {
-        if (ctx->malformed)
-            (*ctx->malformed)++;
+    int rc = tls_parse_client_hello(msg + 4, mlen - 4, &hello);
+    if (rc != TLS_OK) {
+        tls_count(ctx, rc);
         return MW_FEED_MALFORMED;
     }
     hello.record_version = (uint16_t)((data[1] << 8) | data[2]);
@@ -484,4 +492,10 @@ const struct mw_dissector tls_dissector = {
     .feed = tls_feed,
     .gap = tls_gap,
     .fini = NULL,
+    .events = (const char *const[]){ [TLS_EV_BAD_RECORD] = "bad_record",
+                                     [TLS_EV_HELLO_TOO_LONG] = "hello_too_long",
+                                     [TLS_EV_TRUNCATED] = "truncated",
+                                     [TLS_EV_BAD_EXTENSION] = "bad_extension",
+                                     [TLS_EV_RECORD_TOO_LONG] = "record_too_long" },
+    .nevents = TLS_EV_COUNT,
 };

@@ -27,14 +27,27 @@
 #define TLS_SNI_LEN 256
 #define TLS_JA3_LEN 2048
 
-/* Results (0 = success). */
+/* Results (0 = success); each failure is also a named event of the dissector. */
 enum tls_result {
     TLS_OK = 0,
-    TLS_NEED_MORE = 0,          /* tls_reassemble: message incomplete */
-    TLS_ERR_RECORD = -1,        /* bad record header: type, version or length */
+    TLS_ERR_RECORD = -1,        /* bad record header: type, version or an empty record */
     TLS_ERR_TOO_LARGE = -2,     /* handshake message longer than TLS_HELLO_MAX */
     TLS_ERR_TRUNCATED = -3,     /* a ClientHello field runs past its container */
     TLS_ERR_EXTENSION = -4,     /* an extension's inner lengths disagree with its own */
+    TLS_ERR_RECORD_TOO_LONG = -5, /* record length over 2^14 (RFC 8446 5.1) */
+};
+
+/* tls_reassemble's "message incomplete": a byte count (nothing consumed), not a result. */
+#define TLS_NEED_MORE 0L
+
+/* Named events (stats: app.tls.<name>), one per failing enum tls_result. */
+enum tls_event {
+    TLS_EV_BAD_RECORD,      /* TLS_ERR_RECORD */
+    TLS_EV_HELLO_TOO_LONG,  /* TLS_ERR_TOO_LARGE */
+    TLS_EV_TRUNCATED,       /* TLS_ERR_TRUNCATED */
+    TLS_EV_BAD_EXTENSION,   /* TLS_ERR_EXTENSION */
+    TLS_EV_RECORD_TOO_LONG, /* TLS_ERR_RECORD_TOO_LONG */
+    TLS_EV_COUNT
 };
 
 /* Every list holds values in wire order with GREASE (RFC 8701) removed; a list longer
@@ -79,8 +92,8 @@ long tls_reassemble(const uint8_t *data, size_t len, uint8_t *msg, size_t cap, s
  * Returns TLS_OK or a negative enum tls_result. */
 int tls_parse_client_hello(const uint8_t *body, size_t len, struct mw_tls_hello *out);
 
-/* Counter name for a result: "tls.bad_record", "tls.too_large", ... */
-const char *tls_result_counter(int result);
+/* The event a failing result counts as (enum tls_event), or -1 for TLS_OK and unknown values. */
+int tls_result_event(int result);
 
 extern const struct mw_dissector tls_dissector;
 

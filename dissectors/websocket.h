@@ -23,7 +23,7 @@ enum ws_opcode {
     WS_OP_PONG = 0xA,
 };
 
-/* Why a header was rejected (for named counters). */
+/* Why a header was rejected (named counters: HTTP_EV_WS_* follow this order). */
 enum ws_error {
     WS_ERR_NONE = 0,
     WS_ERR_RSV,          /* RSV2/RSV3 set: no extension we know defines them */

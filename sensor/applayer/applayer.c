@@ -38,6 +38,7 @@ static const struct mw_dissector *const applayer_registry[] = {
     &sv2_dissector,     &dns_dissector,
 };
 #define APPLAYER_NDISS (sizeof applayer_registry / sizeof applayer_registry[0])
+#define APPLAYER_MAX_EVENTS 16 /* named events per dissector */
 
 struct applayer_buf {
     struct applayer_buf *next_free;
@@ -47,7 +48,8 @@ struct applayer_buf {
 
 struct applayer_counters {
     uint64_t flows_inspected, dissector_attached[APPLAYER_NDISS], dissector_malformed, buffer_overflow,
-        buffer_exhausted, gaps, alloc_fail, reprobes, malformed_input;
+        buffer_exhausted, gaps, alloc_fail, reprobes, contract, body_refused;
+    uint64_t events[APPLAYER_NDISS][APPLAYER_MAX_EVENTS]; /* app.<dissector>.<event> */
 };
 
 struct applayer {
@@ -57,7 +59,11 @@ struct applayer {
     struct applayer_buf *free_bufs;
     uint32_t bufs_in_use;
     struct mw_pool *state_pool[APPLAYER_NDISS];
+    struct mw_pool *body_pool; /* MW_BODY_BLOCK blocks under body_memcap */
     struct applayer_counters c;
+    struct mw_probe_memo memo;
+    applayer_detach_fn on_detach;
+    void *detach_user;
 };
 
 /* What the emit trampoline needs: kept on the stack for the duration of one feed. */
@@ -76,8 +82,12 @@ struct applayer *applayer_new(const struct applayer_params *p, applayer_emit_fn 
         a->p.buffer_size = 1024;
     a->emit = emit;
     a->user = user;
-    int ok = 1;
+    if (!a->p.body_memcap)
+        a->p.body_memcap = APPLAYER_BODY_MEMCAP_DEFAULT;
+    a->body_pool = pool_new(MW_BODY_BLOCK, a->p.body_memcap);
+    int ok = a->body_pool != NULL;
     for (size_t i = 0; i < APPLAYER_NDISS; i++) {
+        ok = ok && applayer_registry[i]->nevents <= APPLAYER_MAX_EVENTS;
         size_t sz = applayer_registry[i]->state_size;
         a->state_pool[i] = pool_new(sz ? sz : 1, 0);
         ok = ok && a->state_pool[i];
@@ -100,6 +110,7 @@ void applayer_free(struct applayer *a)
     }
     for (size_t i = 0; i < APPLAYER_NDISS; i++)
         pool_free(a->state_pool[i]);
+    pool_free(a->body_pool);
     free(a);
 }
 
@@ -143,6 +154,21 @@ static void applayer_emit(struct mw_dctx *ctx, const struct mw_evidence *ev)
         call->a->emit(call->a->user, call->f, ev, ctx->ts_us);
 }
 
+static void *applayer_body_get(struct mw_dctx *ctx)
+{
+    struct applayer_call *call = ctx->sink;
+    void *b = pool_get(call->a->body_pool);
+    if (!b)
+        call->a->c.body_refused++;
+    return b;
+}
+
+static void applayer_body_put(struct mw_dctx *ctx, void *block)
+{
+    struct applayer_call *call = ctx->sink;
+    pool_put(call->a->body_pool, block);
+}
+
 static void applayer_ctx(struct mw_dctx *ctx, struct applayer_call *call, uint64_t ts_us)
 {
     struct mw_flow *f = call->f;
@@ -154,18 +180,36 @@ static void applayer_ctx(struct mw_dctx *ctx, struct applayer_call *call, uint64
     ctx->app = &f->app;
     ctx->emit = applayer_emit;
     ctx->sink = call;
-    /* One sensor-wide counter: a per-flow one died with the flow and never reached stats. */
-    ctx->malformed = &call->a->c.malformed_input;
+    ctx->memo = &call->a->memo;
+    ctx->body_get = applayer_body_get;
+    ctx->body_put = applayer_body_put;
+    call->a->memo.owner = NULL;
+}
+
+/* Point the context's event counters at the attached dissector's: sensor-wide counters,
+ * as a per-flow one would die with the flow and never reach stats. */
+static void applayer_ctx_events(struct mw_dctx *ctx, struct applayer *a, const struct applayer_flow *af)
+{
+    if (af->diss) {
+        ctx->events = a->c.events[af->diss_i];
+        ctx->nevents = af->diss->nevents;
+    } else {
+        ctx->events = NULL;
+        ctx->nevents = 0;
+    }
 }
 
 static void applayer_detach(struct applayer *a, struct applayer_flow *af, struct mw_dctx *ctx)
 {
     if (af->diss && af->diss->fini)
         af->diss->fini(af->dstate, ctx);
+    if (af->diss && a->on_detach)
+        a->on_detach(a->detach_user, af->dstate, af->diss->state_size);
     pool_put(a->state_pool[af->diss_i], af->dstate);
     af->dstate = NULL;
     af->diss = NULL;
     af->done = 1;
+    af->need[0] = af->need[1] = 0;
     for (int i = 0; i < 2; i++) {
         applayer_buf_put(a, af->left[i]);
         af->left[i] = NULL;
@@ -178,6 +222,26 @@ static void applayer_after_feed(struct applayer *a, struct mw_flow *f, struct ap
         f->keep_following = 1;
     if (ctx->closed && af->diss)
         applayer_detach(a, af, ctx);
+}
+
+static void applayer_attach_i(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, size_t i,
+                              struct mw_dctx *ctx)
+{
+    const struct mw_dissector *ds = applayer_registry[i];
+    af->dstate = pool_get(a->state_pool[i]);
+    if (!af->dstate) {
+        a->c.alloc_fail++;
+        af->done = 1;
+        return;
+    }
+    memset(af->dstate, 0, ds->state_size ? ds->state_size : 1);
+    af->diss_i = (uint8_t)i;
+    if (ds->init)
+        ds->init(af->dstate);
+    af->diss = ds;
+    a->c.dissector_attached[i]++;
+    f->app.app_proto = ds->name; /* ours wins over a label nDPI may have given earlier */
+    applayer_ctx_events(ctx, a, af);
 }
 
 static void applayer_probe(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, int dir,
@@ -206,19 +270,7 @@ static void applayer_probe(struct applayer *a, struct mw_flow *f, struct applaye
             af->done = 1;
         return;
     }
-    af->dstate = pool_get(a->state_pool[maybe_i]);
-    if (!af->dstate) {
-        a->c.alloc_fail++;
-        af->done = 1;
-        return;
-    }
-    memset(af->dstate, 0, maybe->state_size ? maybe->state_size : 1);
-    af->diss_i = (uint8_t)maybe_i;
-    if (maybe->init)
-        maybe->init(af->dstate);
-    af->diss = maybe;
-    a->c.dissector_attached[maybe_i]++;
-    f->app.app_proto = maybe->name; /* ours wins over a label nDPI may have given earlier */
+    applayer_attach_i(a, f, af, maybe_i, ctx);
 }
 
 /* Offer bytes to the dissector until it stops consuming; returns bytes consumed, or -1 when it detached. */
@@ -226,16 +278,27 @@ static long applayer_consume(struct applayer *a, struct applayer_flow *af, struc
                              const uint8_t *data, size_t len)
 {
     size_t off = 0;
+    af->need[dir] = 0;
     while (off < len && af->diss) {
+        ctx->need = 0;
         long c = af->diss->feed(af->dstate, ctx, dir, data + off, len - off);
         if (c < 0) {
+            if (c != MW_FEED_MALFORMED)
+                a->c.contract++;
             a->c.dissector_malformed++;
             applayer_detach(a, af, ctx);
             return -1;
         }
-        if (c == 0)
+        if (c == 0) {
+            if (ctx->need > len - off)
+                af->need[dir] = ctx->need;
             break;
-        off += (size_t)c > len - off ? len - off : (size_t)c;
+        }
+        if ((size_t)c > len - off) { /* a dissector bug: never trust it past the bytes it has */
+            a->c.contract++;
+            c = (long)(len - off);
+        }
+        off += (size_t)c;
         if (ctx->closed || ctx->reprobe)
             break;
     }
@@ -245,6 +308,7 @@ static long applayer_consume(struct applayer *a, struct applayer_flow *af, struc
 static void applayer_overflow(struct applayer *a, struct applayer_flow *af, struct mw_dctx *ctx, int dir)
 {
     a->c.buffer_overflow++;
+    af->need[dir] = 0;
     if (af->left[dir])
         af->left[dir]->len = 0;
     if (af->diss && af->diss->gap)
@@ -278,7 +342,7 @@ static void applayer_feed(struct applayer *a, struct applayer_flow *af, int dir,
             tail->len = len;
             return;
         }
-        if (len >= cap) { /* a message longer than we keep: count it, resynchronise */
+        if (len >= cap || af->need[dir] > cap) { /* a message longer than we keep: count it, resynchronise */
             applayer_overflow(a, af, ctx, dir);
             return;
         }
@@ -301,13 +365,15 @@ static void applayer_feed(struct applayer *a, struct applayer_flow *af, int dir,
         b->len += (uint32_t)n;
         data += n;
         len -= n;
+        if (b->len < af->need[dir])
+            continue; /* the dissector said how much it needs: no point offering less */
         long c = applayer_consume(a, af, ctx, dir, b->data, b->len);
         if (c < 0 || !af->diss)
             return;
         if ((size_t)c < b->len)
             memmove(b->data, b->data + c, b->len - (size_t)c);
         b->len -= (uint32_t)c;
-        if (b->len == cap) /* full and nothing consumed */
+        if (b->len == cap || af->need[dir] > cap) /* full and nothing consumed, or never will be */
             applayer_overflow(a, af, ctx, dir);
     }
     if (b->len == 0) {
@@ -371,6 +437,7 @@ void applayer_stream_data(struct applayer *a, struct mw_flow *f, struct applayer
     struct applayer_call call = { a, f };
     struct mw_dctx ctx;
     applayer_ctx(&ctx, &call, ts_us);
+    applayer_ctx_events(&ctx, a, af);
     if (!af->diss) {
         if (af->probed & (1u << dir))
             return;
@@ -397,6 +464,8 @@ void applayer_stream_gap(struct applayer *a, struct mw_flow *f, struct applayer_
     struct applayer_call call = { a, f };
     struct mw_dctx ctx;
     applayer_ctx(&ctx, &call, f->last_ts_us);
+    applayer_ctx_events(&ctx, a, af);
+    af->need[dir] = 0;
     if (af->left[dir])
         af->left[dir]->len = 0;
     if (af->diss->gap)
@@ -411,6 +480,7 @@ void applayer_datagram(struct applayer *a, struct mw_flow *f, struct applayer_fl
     struct applayer_call call = { a, f };
     struct mw_dctx ctx;
     applayer_ctx(&ctx, &call, ts_us);
+    applayer_ctx_events(&ctx, a, af);
     if (!af->diss) {
         a->c.flows_inspected++;
         applayer_probe(a, f, af, dir, data, len, MW_TRANSPORT_UDP, &ctx);
@@ -429,7 +499,34 @@ void applayer_flow_end(struct applayer *a, struct mw_flow *f, struct applayer_fl
     struct applayer_call call = { a, f };
     struct mw_dctx ctx;
     applayer_ctx(&ctx, &call, ts_us);
+    applayer_ctx_events(&ctx, a, af);
     applayer_detach(a, af, &ctx);
+}
+
+int applayer_attach(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, const struct mw_dissector *d)
+{
+    for (size_t i = 0; i < APPLAYER_NDISS; i++) {
+        if (applayer_registry[i] != d)
+            continue;
+        struct applayer_call call = { a, f };
+        struct mw_dctx ctx;
+        applayer_ctx(&ctx, &call, f->last_ts_us);
+        af->probed = 3;
+        applayer_attach_i(a, f, af, i, &ctx);
+        return af->diss ? 0 : -1;
+    }
+    return -1;
+}
+
+void applayer_set_detach_hook(struct applayer *a, applayer_detach_fn fn, void *user)
+{
+    a->on_detach = fn;
+    a->detach_user = user;
+}
+
+size_t applayer_flow_buffered(const struct applayer_flow *af, int dir)
+{
+    return af->left[dir ? 1 : 0] ? af->left[dir ? 1 : 0]->len : 0;
 }
 
 uint64_t applayer_alloc_failures(const struct applayer *a)
@@ -446,18 +543,28 @@ void applayer_stats_foreach(const struct applayer *a, void (*cb)(void *u, const 
         cb(u, name, a->c.dissector_attached[i]);
     }
     cb(u, "detect.dissector_malformed", a->c.dissector_malformed);
-    cb(u, "detect.malformed_input", a->c.malformed_input);
     cb(u, "detect.buffer_overflow", a->c.buffer_overflow);
     cb(u, "detect.buffer_exhausted", a->c.buffer_exhausted);
     cb(u, "detect.gaps", a->c.gaps);
     cb(u, "detect.reprobes", a->c.reprobes);
     cb(u, "detect.buffers_in_use", a->bufs_in_use);
+    cb(u, "detect.feed_contract", a->c.contract);
+    cb(u, "detect.body_refused", a->c.body_refused);
+    cb(u, "detect.body_blocks_in_use", pool_in_use(a->body_pool));
+    for (size_t i = 0; i < APPLAYER_NDISS; i++) {
+        const struct mw_dissector *ds = applayer_registry[i];
+        for (unsigned e = 0; e < ds->nevents; e++) {
+            char name[96];
+            snprintf(name, sizeof name, "app.%s.%s", ds->name, ds->events[e]);
+            cb(u, name, a->c.events[i][e]);
+        }
+    }
 }
 
 size_t applayer_memuse(const struct applayer *a)
 {
     /* Pools keep their chunks after the flows end: what they hold is what the process uses. */
-    size_t pools = 0;
+    size_t pools = pool_allocated(a->body_pool);
     for (size_t i = 0; i < APPLAYER_NDISS; i++)
         pools += pool_allocated(a->state_pool[i]);
     return sizeof *a + (size_t)a->bufs_in_use * (sizeof(struct applayer_buf) + a->p.buffer_size) + pools;

@@ -24,13 +24,20 @@ struct applayer_buf;
 struct applayer_params {
     uint32_t buffer_size; /* per-direction bytes kept for a dissector's incomplete message */
     uint32_t max_buffers; /* cap on such buffers in use at once */
+    size_t body_memcap;   /* bytes of message-body blocks lent to dissectors (MW_BODY_BLOCK each);
+                             0 = APPLAYER_BODY_MEMCAP_DEFAULT */
 };
+
+/* 16 MiB: 4096 bodies copied for classification at once (an HTTP POST or a WebSocket
+ * text message per direction of a web-mining flow). */
+#define APPLAYER_BODY_MEMCAP_DEFAULT (16u << 20)
 
 /* Per-flow engine state; all zero means "not probed yet". */
 struct applayer_flow {
     const struct mw_dissector *diss;
     void *dstate;             /* a block of the dissector's state pool */
     struct applayer_buf *left[2];
+    uint32_t need[2];         /* bytes the dissector said it needs before it is offered again */
     uint8_t diss_i;
     uint8_t probed;           /* bit per direction */
     uint8_t done;             /* nothing more to inspect */
@@ -54,6 +61,19 @@ void applayer_datagram(struct applayer *a, struct mw_flow *f, struct applayer_fl
                        const uint8_t *data, size_t len, uint64_t ts_us);
 /* The flow ends: the dissector's last report (fini), then its state and buffers go back. */
 void applayer_flow_end(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, uint64_t ts_us);
+
+/* Attach d to the flow without probing (d must be in the registry): the test and fuzz
+ * driver's way to put any bytes in front of one dissector. Returns 0, or -1 when d is
+ * not registered or no state block could be had. */
+int applayer_attach(struct applayer *a, struct mw_flow *f, struct applayer_flow *af, const struct mw_dissector *d);
+
+/* Called with a dissector's state just before it goes back to its pool (after fini):
+ * the test driver keeps a copy to look at after the dissector gave up. */
+typedef void (*applayer_detach_fn)(void *user, const void *state, size_t size);
+void applayer_set_detach_hook(struct applayer *a, applayer_detach_fn fn, void *user);
+
+/* Bytes kept for direction dir, waiting for the rest of a message. */
+size_t applayer_flow_buffered(const struct applayer_flow *af, int dir);
 
 /* Allocation failures so far (the caller reports them with its own). */
 uint64_t applayer_alloc_failures(const struct applayer *a);

@@ -122,7 +122,7 @@ struct detect *detect_new(const struct detect_params *p, struct eve *eve, struct
     d->finding_user = finding_user;
     d->flow_pool = pool_new(sizeof(struct detect_flow), 0);
     d->ev_pool = pool_new(sizeof(struct mw_evidence), 0);
-    struct applayer_params ap = { p->buffer_size, p->max_buffers };
+    struct applayer_params ap = { p->buffer_size, p->max_buffers, 0 };
     d->al = applayer_new(&ap, detect_evidence, d);
     d->behave = behave_new(&d->p.behave);
     if (!d->flow_pool || !d->ev_pool || !d->al || !d->behave) {

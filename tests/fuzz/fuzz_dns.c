@@ -1,15 +1,16 @@
-/* fuzz_dns.c - dns_parse on the input, then the dissector over it as a TCP stream
- * split where the first byte says. */
+/* fuzz_dns.c - dns_parse on the input, then the dissector through the real app-layer
+ * engine (sensor/applayer/drive.h): as a TCP stream split where the first byte says, or
+ * (bit 7) as two datagrams. */
 #include <stdint.h>
 #include <string.h>
 
 #include "dissectors/dns.h"
+#include "sensor/applayer/drive.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void fuzz_emit(struct mw_dctx *ctx, const struct mw_evidence *ev)
+static void fuzz_emit(void *user, struct mw_flow *f, const struct mw_evidence *ev, uint64_t ts_us)
 {
-    (void)ctx;
     /* Touch every string the integrator will read. */
     volatile size_t n = strlen(ev->pool_host);
     for (unsigned i = 0; i < ev->dns->answer_count; i++)
@@ -23,29 +24,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)dns_parse(data, size, &rec);
     if (size < 1)
         return 0;
-
-    uint64_t bad = 0;
-    struct mw_dctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.port[0] = 40000;
-    ctx.port[1] = 53;
-    ctx.handshake_seen = data[0] & 1;
-    ctx.emit = fuzz_emit;
-    ctx.malformed = &bad;
-    uint8_t st[64];
-    dns_dissector.init(st);
+    struct applayer_drive_params p;
+    applayer_drive_params_default(&p);
+    p.port[MW_DIR_REV] = 53;
+    p.handshake_seen = data[0] & 1;
+    struct applayer_drive *dr = applayer_drive_new(&p, &dns_dissector, fuzz_emit, NULL);
+    if (!dr)
+        return 0;
     size_t cut = size > 1 ? 1 + data[0] % (size - 1) : 1;
-    const uint8_t *p = data + 1;
-    size_t n = size - 1, off = 0;
-    /* Re-offer unconsumed bytes as the sensor does: feed [off, cut), then [off, end). */
-    size_t ends[2] = { cut - 1 < n ? cut - 1 : n, n };
-    for (int k = 0; k < 2 && !ctx.closed; k++) {
-        while (off < ends[k]) {
-            long r = dns_dissector.feed(st, &ctx, MW_DIR_FWD, p + off, ends[k] - off);
-            if (r <= 0)
-                break;
-            off += (size_t)r;
-        }
+    const uint8_t *in = data + 1;
+    size_t n = size - 1;
+    size_t first = cut - 1 < n ? cut - 1 : n;
+    if (data[0] & 0x80) {
+        applayer_drive_datagram(dr, MW_DIR_FWD, in, first);
+        applayer_drive_datagram(dr, MW_DIR_REV, in + first, n - first);
+    } else {
+        applayer_drive_data(dr, MW_DIR_FWD, in, first);
+        applayer_drive_data(dr, MW_DIR_FWD, in + first, n - first);
     }
+    if (applayer_drive_stat(dr, "detect.feed_contract") != 0)
+        __builtin_trap();
+    applayer_drive_free(dr);
     return 0;
 }

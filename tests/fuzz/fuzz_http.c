@@ -1,17 +1,13 @@
 /* fuzz_http.c - HTTP head parsers, framing helpers and the HTTP/WebSocket dissector.
  * Input: byte 0 picks the split size; the rest is cut at the first "\0\0" into a client
- * stream and a server stream, fed alternately. */
+ * stream and a server stream, fed alternately through the real app-layer engine
+ * (sensor/applayer/drive.h). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dissectors/http.h"
-
-static void sink(struct mw_dctx *ctx, const struct mw_evidence *ev)
-{
-    (void)ctx;
-    (void)ev;
-}
+#include "sensor/applayer/drive.h"
 
 static void parsers(const uint8_t *d, size_t n)
 {
@@ -26,32 +22,6 @@ static void parsers(const uint8_t *d, size_t n)
     if (http_absolute_authority(&s, &a) == 0)
         (void)http_authority_host(&a, &h);
     (void)http_authority_host(&s, &h);
-}
-
-struct side {
-    uint8_t buf[16384];
-    size_t len;
-};
-
-static int deliver(void *st, struct mw_dctx *ctx, struct side *sd, int dir, const uint8_t *p, size_t n)
-{
-    if (n > sizeof sd->buf - sd->len)
-        n = sizeof sd->buf - sd->len;
-    memcpy(sd->buf + sd->len, p, n);
-    sd->len += n;
-    long used = http_dissector.feed(st, ctx, dir, sd->buf, sd->len);
-    if (used < 0)
-        return -1;
-    if ((size_t)used > sd->len)
-        abort();
-    if (used == 0 && sd->len == sizeof sd->buf) {
-        sd->len = 0;
-        http_dissector.gap(st, ctx, dir);
-        return 0;
-    }
-    memmove(sd->buf, sd->buf + used, sd->len - (size_t)used);
-    sd->len -= (size_t)used;
-    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -73,37 +43,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *cli = data, *srv = data + (cut + 2 <= size ? cut + 2 : size);
     size_t clen = cut, slen = size - (size_t)(srv - data);
 
-    static struct side sides[2];
-    sides[0].len = sides[1].len = 0;
-    void *st = malloc(http_dissector.state_size);
-    if (!st)
+    struct applayer_drive_params p;
+    applayer_drive_params_default(&p);
+    p.port[MW_DIR_REV] = 80;
+    struct applayer_drive *dr = applayer_drive_new(&p, &http_dissector, NULL, NULL);
+    if (!dr)
         return 0;
-    uint64_t mal = 0;
-    struct mw_flow_app app;
-    memset(&app, 0, sizeof app);
-    struct mw_dctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.emit = sink;
-    ctx.malformed = &mal;
-    ctx.app = &app;
-    ctx.handshake_seen = 1;
-    (void)http_dissector.probe(data, size, 0, &ctx);
-    http_dissector.init(st);
     size_t co = 0, so = 0;
-    int dead = 0;
-    while (!dead && (co < clen || so < slen)) {
+    while (applayer_drive_attached(dr) && (co < clen || so < slen)) {
         if (co < clen) {
             size_t n = clen - co < step ? clen - co : step;
-            dead = deliver(st, &ctx, &sides[0], MW_DIR_FWD, cli + co, n) < 0;
+            applayer_drive_data(dr, MW_DIR_FWD, cli + co, n);
             co += n;
         }
-        if (!dead && so < slen) {
+        if (so < slen) {
             size_t n = slen - so < step ? slen - so : step;
-            dead = deliver(st, &ctx, &sides[1], MW_DIR_REV, srv + so, n) < 0;
+            applayer_drive_data(dr, MW_DIR_REV, srv + so, n);
             so += n;
         }
     }
-    http_dissector.fini(st, &ctx);
-    free(st);
+    if (applayer_drive_stat(dr, "detect.feed_contract") != 0)
+        __builtin_trap();
+    applayer_drive_free(dr);
     return 0;
 }

@@ -1,16 +1,9 @@
 /* fuzz_sv2.c - Stratum V2 frame and message parsers, and the dissector over a two-sided
- * stream. Input: byte 0 picks the split size and which side speaks first. */
+ * stream through the real app-layer engine (sensor/applayer/drive.h). Input: byte 0 picks the split size and which side speaks first. */
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "dissectors/sv2.h"
-
-static void sink(struct mw_dctx *ctx, const struct mw_evidence *ev)
-{
-    (void)ctx;
-    (void)ev;
-}
+#include "sensor/applayer/drive.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,43 +27,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)sv2_parse_open_channel(f.msg_type, f.payload, f.msg_length, &oc);
         (void)sv2_msg_name(f.msg_type);
     }
-    void *st = malloc(sv2_dissector.state_size);
-    if (!st)
+    struct applayer_drive_params p;
+    applayer_drive_params_default(&p);
+    p.port[MW_DIR_REV] = 34254;
+    p.handshake_seen = 0;
+    struct applayer_drive *dr = applayer_drive_new(&p, &sv2_dissector, NULL, NULL);
+    if (!dr)
         return 0;
-    uint64_t mal = 0;
-    struct mw_flow_app app;
-    memset(&app, 0, sizeof app);
-    struct mw_dctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.emit = sink;
-    ctx.malformed = &mal;
-    ctx.app = &app;
-    ctx.port[1] = 34254;
-    (void)sv2_dissector.probe(data, size, 0, &ctx);
-    sv2_dissector.init(st);
-    static uint8_t pend[2][8192];
-    size_t plen[2] = { 0, 0 };
     int dir = flip;
-    for (size_t off = 0; off < size; off += step, dir ^= 1) {
-        size_t n = size - off < step ? size - off : step;
-        if (n > sizeof pend[dir] - plen[dir])
-            n = sizeof pend[dir] - plen[dir];
-        memcpy(pend[dir] + plen[dir], data + off, n);
-        plen[dir] += n;
-        long used = sv2_dissector.feed(st, &ctx, dir, pend[dir], plen[dir]);
-        if (used < 0)
-            break;
-        if ((size_t)used > plen[dir])
-            abort();
-        if (used == 0 && plen[dir] == sizeof pend[dir]) {
-            plen[dir] = 0;
-            sv2_dissector.gap(st, &ctx, dir);
-            continue;
-        }
-        memmove(pend[dir], pend[dir] + used, plen[dir] - (size_t)used);
-        plen[dir] -= (size_t)used;
-    }
-    sv2_dissector.fini(st, &ctx);
-    free(st);
+    for (size_t off = 0; off < size; off += step, dir ^= 1)
+        applayer_drive_data(dr, dir, data + off, size - off < step ? size - off : step);
+    if (applayer_drive_stat(dr, "detect.feed_contract") != 0)
+        __builtin_trap();
+    applayer_drive_free(dr);
     return 0;
 }

@@ -18,7 +18,8 @@
 
 static struct mw_evidence pd_ev[PD_MAXEV];
 static int pd_nev;
-static uint64_t pd_malformed;
+static uint64_t pd_events[16]; /* the dissector's named events */
+#define pd_malformed pd_events[0] /* event 0 of both proxy dissectors is "malformed" */
 static struct mw_flow_app pd_app;
 
 struct pd_dir {
@@ -48,14 +49,15 @@ static void pd_start(struct pd_session *s, const struct mw_dissector *ds)
     memset(s, 0, sizeof *s);
     memset(&pd_app, 0, sizeof pd_app);
     pd_nev = 0;
-    pd_malformed = 0;
+    memset(pd_events, 0, sizeof pd_events);
     s->ds = ds;
     s->state = calloc(1, ds->state_size);
     ds->init(s->state);
     s->ctx.handshake_seen = 1;
     s->ctx.emit = pd_rec;
     s->ctx.app = &pd_app;
-    s->ctx.malformed = &pd_malformed;
+    s->ctx.events = pd_events;
+    s->ctx.nevents = ds->nevents;
 }
 
 static void pd_end(struct pd_session *s)

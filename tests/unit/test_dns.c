@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dissectors/dns.h"
+#include "sensor/applayer/drive.h"
 #include "unit/pcap_walk.h"
 
 /* ---- message builder ------------------------------------------------------ */
@@ -476,25 +477,36 @@ static void sink_emit(struct mw_dctx *ctx, const struct mw_evidence *ev)
     s->n++;
 }
 
-static void make_ctx(struct mw_dctx *ctx, struct sink *s, uint64_t *bad, uint16_t p0, uint16_t p1, int hs)
+/* For the direct feed calls that check the contract's return values; bad[] gets the
+ * dissector's named events. */
+static void make_ctx(struct mw_dctx *ctx, struct sink *s, uint64_t bad[DNS_EV_COUNT], uint16_t p0, uint16_t p1, int hs)
 {
     memset(ctx, 0, sizeof *ctx);
     memset(s, 0, sizeof *s);
-    *bad = 0;
+    memset(bad, 0, DNS_EV_COUNT * sizeof bad[0]);
     ctx->port[0] = p0;
     ctx->port[1] = p1;
     ctx->handshake_seen = (uint8_t)hs;
     ctx->emit = sink_emit;
     ctx->sink = s;
-    ctx->malformed = bad;
+    ctx->events = bad;
+    ctx->nevents = DNS_EV_COUNT;
+}
+
+static uint64_t events_sum(const uint64_t bad[DNS_EV_COUNT])
+{
+    uint64_t n = 0;
+    for (int i = 0; i < DNS_EV_COUNT; i++)
+        n += bad[i];
+    return n;
 }
 
 START_TEST(test_udp_dissector)
 {
     struct mw_dctx ctx;
     struct sink s;
-    uint64_t bad;
-    make_ctx(&ctx, &s, &bad, 40000, 53, 0);
+    uint64_t bad[DNS_EV_COUNT];
+    make_ctx(&ctx, &s, bad, 40000, 53, 0);
     struct msg q, a;
     build_query(&q);
     build_a_response(&a);
@@ -512,41 +524,46 @@ START_TEST(test_udp_dissector)
     ck_assert_str_eq(s.method[1], "answer");
     ck_assert_uint_eq(s.client_dir[1], MW_DIR_FWD); /* the response came from the server */
     ck_assert_uint_eq(s.answers[1], 2);
-    ck_assert_uint_eq(bad, 0);
-    /* garbage datagram: counted, nothing emitted, flow goes on */
+    ck_assert_uint_eq(events_sum(bad), 0);
+    /* garbage datagram: counted under its name, nothing emitted, flow goes on */
     ck_assert_int_eq(dns_dissector.feed(st, &ctx, MW_DIR_FWD, (const uint8_t *)"\1\2\3", 3), 3);
-    ck_assert_uint_eq(bad, 1);
+    ck_assert_uint_eq(bad[DNS_EV_TRUNCATED], 1);
+    ck_assert_uint_eq(events_sum(bad), 1);
     ck_assert_int_eq(s.n, 2);
 
-    make_ctx(&ctx, &s, &bad, 5353, 5353, 0);
+    make_ctx(&ctx, &s, bad, 5353, 5353, 0);
     ck_assert_int_eq(dns_dissector.probe(q.b, q.n, MW_DIR_FWD, &ctx), MW_PROBE_NO);
-    make_ctx(&ctx, &s, &bad, 53, 33333, 0);
+    make_ctx(&ctx, &s, bad, 53, 33333, 0);
     ck_assert_int_eq(dns_dissector.probe(q.b, q.n, MW_DIR_FWD, &ctx), MW_PROBE_YES);
 }
 END_TEST
 
-/* The sensor's side of the contract: keep what feed did not consume and offer it again
- * with the next bytes. */
-static void feed_stream(const struct mw_dissector *d, void *st, struct mw_dctx *ctx, int dir, const uint8_t *data,
-                        size_t len, const size_t *cuts, size_t ncuts)
+static void drive_emit(void *user, struct mw_flow *f, const struct mw_evidence *ev, uint64_t ts_us)
 {
-    static uint8_t buf[8192];
-    size_t have = 0, pos = 0;
+    struct mw_dctx ctx = { .sink = user };
+    sink_emit(&ctx, ev);
+}
+
+/* The sensor's side of the contract, through the real engine: the stream cut at the
+ * given offsets, all of it in direction dir. */
+static struct applayer_drive *feed_stream(struct sink *s, int dir, const uint8_t *data, size_t len,
+                                          const size_t *cuts, size_t ncuts)
+{
+    memset(s, 0, sizeof *s);
+    struct applayer_drive_params p;
+    applayer_drive_params_default(&p);
+    p.port[MW_DIR_REV] = 53;
+    struct applayer_drive *dr = applayer_drive_new(&p, &dns_dissector, drive_emit, s);
+    ck_assert_ptr_nonnull(dr);
+    size_t pos = 0;
     for (size_t c = 0; c <= ncuts; c++) {
         size_t end = c < ncuts ? cuts[c] : len;
-        memcpy(buf + have, data + pos, end - pos);
-        have += end - pos;
+        applayer_drive_data(dr, dir, data + pos, end - pos);
         pos = end;
-        for (;;) {
-            long r = d->feed(st, ctx, dir, buf, have);
-            ck_assert_int_ge(r, 0);
-            ck_assert_int_le(r, (long)have);
-            memmove(buf, buf + r, have - (size_t)r);
-            have -= (size_t)r;
-            if (r == 0 || have == 0 || ctx->closed)
-                break;
-        }
     }
+    ck_assert_uint_eq(applayer_drive_stat(dr, "detect.feed_contract"), 0);
+    ck_assert_uint_eq(applayer_drive_stat(dr, "detect.dissector_malformed"), 0);
+    return dr;
 }
 
 START_TEST(test_tcp_split_every_byte)
@@ -566,47 +583,43 @@ START_TEST(test_tcp_split_every_byte)
     n += q2.n;
     for (size_t cut1 = 0; cut1 <= n; cut1++) {
         for (size_t cut2 = cut1; cut2 <= n; cut2 += 7) {
-            struct mw_dctx ctx;
             struct sink s;
-            uint64_t bad;
-            make_ctx(&ctx, &s, &bad, 40000, 53, 1);
-            uint8_t st[64];
-            dns_dissector.init(st);
             size_t cuts[2] = { cut1, cut2 };
-            feed_stream(&dns_dissector, st, &ctx, MW_DIR_REV, stream, n, cuts, 2);
+            struct applayer_drive *dr = feed_stream(&s, MW_DIR_REV, stream, n, cuts, 2);
             ck_assert_int_eq(s.n, 2);
             ck_assert_str_eq(s.host[0], "Pool.Example.com");
             ck_assert_str_eq(s.method[0], "query");
             ck_assert_uint_eq(s.client_dir[0], MW_DIR_REV);
             ck_assert_str_eq(s.method[1], "answer");
             ck_assert_uint_eq(s.client_dir[1], MW_DIR_FWD);
-            ck_assert_uint_eq(bad, 0);
+            ck_assert_uint_eq(applayer_drive_events(dr, "dns"), 0);
+            applayer_drive_free(dr);
         }
     }
     /* byte by byte */
     struct mw_dctx ctx;
     struct sink s;
-    uint64_t bad;
-    make_ctx(&ctx, &s, &bad, 40000, 53, 1);
+    uint64_t bad[DNS_EV_COUNT];
     uint8_t st[64];
-    dns_dissector.init(st);
     size_t cuts[1024];
     for (size_t i = 0; i < n; i++)
         cuts[i] = i;
-    feed_stream(&dns_dissector, st, &ctx, MW_DIR_FWD, stream, n, cuts, n);
+    struct applayer_drive *dr = feed_stream(&s, MW_DIR_FWD, stream, n, cuts, n);
     ck_assert_int_eq(s.n, 2);
+    applayer_drive_free(dr);
     /* Midstream pickup (no handshake): a complete framed message still selects TCP. */
-    make_ctx(&ctx, &s, &bad, 40000, 53, 0);
+    make_ctx(&ctx, &s, bad, 40000, 53, 0);
     dns_dissector.init(st);
     ck_assert_int_eq(dns_dissector.feed(st, &ctx, MW_DIR_FWD, stream, n), (long)n);
     ck_assert_int_eq(s.n, 2);
     /* A frame shorter than a header breaks the framing. */
-    make_ctx(&ctx, &s, &bad, 40000, 53, 1);
+    make_ctx(&ctx, &s, bad, 40000, 53, 1);
     dns_dissector.init(st);
     ck_assert_int_eq(dns_dissector.feed(st, &ctx, MW_DIR_FWD, (const uint8_t *)"\0\5abcde", 7), MW_FEED_MALFORMED);
-    ck_assert_uint_eq(bad, 1);
+    ck_assert_uint_eq(bad[DNS_EV_TCP_BAD_LENGTH], 1);
+    ck_assert_uint_eq(events_sum(bad), 1);
     /* after a gap a TCP flow gives up */
-    make_ctx(&ctx, &s, &bad, 40000, 53, 1);
+    make_ctx(&ctx, &s, bad, 40000, 53, 1);
     dns_dissector.init(st);
     dns_dissector.feed(st, &ctx, MW_DIR_FWD, stream, 1);
     dns_dissector.gap(st, &ctx, MW_DIR_FWD);

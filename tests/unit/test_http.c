@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "dissectors/http.h"
+#include "sensor/applayer/drive.h"
+#include "sensor/flow/flow.h"
 #include "core/signatures.h"
 
 #define S(x) (const uint8_t *)(x), (sizeof(x) - 1)
@@ -175,73 +177,67 @@ static int nev;
 static uint64_t malformed;
 static struct mw_flow_app app;
 
-static void rec(struct mw_dctx *ctx, const struct mw_evidence *ev)
+static void rec(void *user, struct mw_flow *fl, const struct mw_evidence *ev, uint64_t ts_us)
 {
-    (void)ctx;
     if (nev < MAXEV)
         evs[nev++] = *ev;
 }
 
+/* A flow through the real engine (sensor/applayer/drive.h) with the HTTP dissector. */
 struct flow {
-    struct mw_dctx ctx;
-    void *st;
-    uint8_t pend[2][65536];
-    size_t plen[2];
-    long last;
+    struct applayer_drive *dr;
 };
 
-static struct flow *flow_new(uint16_t dport)
+static struct flow *flow_new_capped(uint16_t dport, size_t body_memcap)
 {
     struct flow *f = calloc(1, sizeof *f);
     ck_assert_ptr_nonnull(f);
-    f->ctx.port[MW_DIR_FWD] = 40000;
-    f->ctx.port[MW_DIR_REV] = dport;
-    f->ctx.handshake_seen = 1;
-    f->ctx.emit = rec;
-    f->ctx.app = &app;
-    f->ctx.malformed = &malformed;
-    f->st = malloc(http_dissector.state_size);
-    ck_assert_ptr_nonnull(f->st);
-    http_dissector.init(f->st);
+    struct applayer_drive_params p;
+    applayer_drive_params_default(&p);
+    p.engine.buffer_size = 65536;
+    p.engine.body_memcap = body_memcap;
+    p.port[MW_DIR_FWD] = 40000;
+    p.port[MW_DIR_REV] = dport;
+    f->dr = applayer_drive_new(&p, &http_dissector, rec, NULL);
+    ck_assert_ptr_nonnull(f->dr);
     memset(&app, 0, sizeof app);
     nev = 0;
     malformed = 0;
     return f;
 }
 
+static struct flow *flow_new(uint16_t dport)
+{
+    return flow_new_capped(dport, 0);
+}
+
 static void flow_free(struct flow *f)
 {
-    http_dissector.fini(f->st, &f->ctx);
-    free(f->st);
+    applayer_drive_free(f->dr);
     free(f);
 }
 
-/* Deliver bytes in pieces of `step`, re-offering what the dissector left, as the sensor does.
- * Returns MW_FEED_MALFORMED if the dissector detached. */
+/* Bytes kept by the engine for direction dir. */
+static size_t flow_kept(const struct flow *f, int dir)
+{
+    return applayer_drive_buffered(f->dr, dir);
+}
+
+static int flow_keep_following(struct flow *f)
+{
+    return applayer_drive_flow(f->dr)->keep_following;
+}
+
+/* Deliver bytes in pieces of `step` through the engine. Returns MW_FEED_MALFORMED once the
+ * dissector detached as malformed. app and malformed mirror the flow's counters and the
+ * dissector's named events. */
 static long flow_send(struct flow *f, int dir, const void *data, size_t len, size_t step)
 {
-    const uint8_t *d = data;
-    for (size_t off = 0; off < len;) {
-        size_t n = len - off < step ? len - off : step;
-        if (f->plen[dir] + n > sizeof f->pend[dir])
-            n = sizeof f->pend[dir] - f->plen[dir];
-        memcpy(f->pend[dir] + f->plen[dir], d + off, n);
-        f->plen[dir] += n;
-        off += n;
-        long used = http_dissector.feed(f->st, &f->ctx, dir, f->pend[dir], f->plen[dir]);
-        if (used == MW_FEED_MALFORMED)
-            return used;
-        ck_assert_int_ge(used, 0);
-        ck_assert_uint_le((size_t)used, f->plen[dir]);
-        if (used == 0 && f->plen[dir] == sizeof f->pend[dir]) {
-            f->plen[dir] = 0; /* sensor buffer full: discard and report a gap */
-            http_dissector.gap(f->st, &f->ctx, dir);
-            continue;
-        }
-        memmove(f->pend[dir], f->pend[dir] + used, f->plen[dir] - (size_t)used);
-        f->plen[dir] -= (size_t)used;
-    }
-    return 0;
+    applayer_drive_steps(f->dr, dir, data, len, step);
+    ck_assert_uint_eq(applayer_drive_stat(f->dr, "detect.feed_contract"), 0);
+    app = applayer_drive_flow(f->dr)->app;
+    malformed = applayer_drive_events(f->dr, "http");
+    return applayer_drive_stat(f->dr, "detect.dissector_malformed") ? MW_FEED_MALFORMED : 0;
 }
 
 static const struct mw_evidence *find_ev(enum mw_ev_kind kind, enum mw_variant v, const char *method)
@@ -319,11 +315,40 @@ START_TEST(test_getwork_every_split)
         struct flow *f = flow_new(8332);
         ck_assert_int_eq(flow_send(f, MW_DIR_FWD, req, reqlen, step), 0);
         ck_assert_int_eq(flow_send(f, MW_DIR_REV, rsp, rsplen, step), 0);
-        ck_assert_uint_eq(f->plen[0] + f->plen[1], 0);
+        ck_assert_uint_eq(flow_kept(f, 0) + flow_kept(f, 1), 0);
         check_getwork_evidence();
-        ck_assert_uint_eq(f->ctx.keep_following, 1);
+        ck_assert_uint_eq(flow_keep_following(f), 1);
         flow_free(f);
     }
+}
+END_TEST
+
+/* Body buffers come from the engine's capped pool: with room for one block the request
+ * body is read, the response body is refused and counted under both names, and the
+ * block goes back when the flow ends. */
+START_TEST(test_body_buffer_refused_is_counted)
+{
+    char req[1024], rsp[1024];
+    size_t rsplen, reqlen = build_getwork(req, sizeof req, rsp, sizeof rsp, &rsplen);
+    struct flow *f = flow_new_capped(8332, MW_BODY_BLOCK);
+    flow_send(f, MW_DIR_FWD, req, reqlen, 4096);
+    ck_assert_uint_eq(applayer_drive_stat(f->dr, "detect.body_blocks_in_use"), 1);
+    ck_assert_uint_eq(applayer_drive_stat(f->dr, "detect.body_refused"), 0);
+    flow_send(f, MW_DIR_REV, rsp, rsplen, 4096);
+    ck_assert_uint_eq(applayer_drive_stat(f->dr, "detect.body_refused"), 1);
+    ck_assert_uint_eq(applayer_drive_stat(f->dr, "app.http.body_refused"), 1);
+    ck_assert_ptr_nonnull(find_ev(MW_EV_PROTOCOL, MW_VAR_GETWORK, "getwork")); /* the request body was read */
+    ck_assert_uint_eq(app.jobs, 0); /* the response body was not */
+    applayer_drive_end(f->dr);
+    ck_assert_uint_eq(applayer_drive_stat(f->dr, "detect.body_blocks_in_use"), 0);
+    flow_free(f);
+    /* with the default cap both bodies are read */
+    f = flow_new(8332);
+    flow_send(f, MW_DIR_FWD, req, reqlen, 4096);
+    flow_send(f, MW_DIR_REV, rsp, rsplen, 4096);
+    ck_assert_uint_eq(applayer_drive_stat(f->dr, "detect.body_refused"), 0);
+    ck_assert_uint_eq(app.jobs, 1);
+    flow_free(f);
 }
 END_TEST
 
@@ -377,7 +402,7 @@ START_TEST(test_query_worker_and_chunked_gbt)
     for (size_t step = 1; step <= (size_t)n; step++) {
         struct flow *f = flow_new(8332);
         ck_assert_int_eq(flow_send(f, MW_DIR_FWD, req, (size_t)n, step), 0);
-        ck_assert_uint_eq(f->plen[0], 0);
+        ck_assert_uint_eq(flow_kept(f, 0), 0);
         const struct mw_evidence *e = find_ev(MW_EV_PROTOCOL, MW_VAR_GBT, "getblocktemplate");
         ck_assert_ptr_nonnull(e);
         ck_assert_str_eq(e->worker, "alice.rig1");
@@ -401,7 +426,7 @@ START_TEST(test_ordinary_pages_on_pool_ports)
         flow_send(f, MW_DIR_REV, rsp, (size_t)m, step);
         ck_assert_int_eq(count_kind(MW_EV_PROTOCOL), 0);
         ck_assert_int_eq(count_kind(MW_EV_NAME), 1);
-        ck_assert_uint_eq(f->ctx.keep_following, 0);
+        ck_assert_uint_eq(flow_keep_following(f), 0);
         flow_free(f);
     }
     /* a GET answered with JSON quoting a subscribe, and a reply to nothing */
@@ -426,9 +451,13 @@ START_TEST(test_connect_and_absolute_uri)
     ck_assert_str_eq(evs[0].method, "CONNECT");
     ck_assert_str_eq(evs[0].pool_host, "pool.example.com");
     flow_send(f, MW_DIR_REV, S("HTTP/1.1 200 Connection established\r\n\r\n"), 4096);
-    /* tunnelled bytes are not HTTP and not an error */
+    /* tunnelled bytes are not HTTP and not an error: the engine probes them afresh and
+     * Stratum takes the tunnel */
     ck_assert_int_eq(flow_send(f, MW_DIR_FWD, S("{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[]}\n"), 4096), 0);
-    ck_assert_int_eq(nev, 1);
+    ck_assert_uint_eq(applayer_drive_stat(f->dr, "detect.reprobes"), 1);
+    ck_assert_str_eq(applayer_drive_flow(f->dr)->app.app_proto, "stratum");
+    ck_assert_int_eq(nev, 2);
+    ck_assert_int_eq(evs[1].variant, MW_VAR_STRATUM1);
     ck_assert_uint_eq(malformed, 0);
     flow_free(f);
 
@@ -464,7 +493,7 @@ START_TEST(test_lying_lengths)
     memset(junk, 'x', sizeof junk);
     for (int i = 0; i < 64; i++)
         ck_assert_int_eq(flow_send(f, MW_DIR_FWD, junk, sizeof junk, sizeof junk), 0);
-    ck_assert_uint_eq(f->plen[0], 0);
+    ck_assert_uint_eq(flow_kept(f, 0), 0);
     ck_assert_int_eq(count_kind(MW_EV_PROTOCOL), 0);
     flow_free(f);
     /* A body over the cap is skipped, then the next request is parsed normally. */
@@ -490,7 +519,7 @@ START_TEST(test_100k_headers_through_dissector)
         ck_assert_int_eq(flow_send(f, MW_DIR_FWD, S("X-Filler: value\r\n"), 4096), 0);
     flow_send(f, MW_DIR_FWD, S("\r\n"), 4096);
     ck_assert_uint_ge(malformed, 1); /* the oversized head is counted, not buffered */
-    ck_assert_uint_lt(f->plen[0], 40000);
+    ck_assert_uint_lt(flow_kept(f, 0), 40000);
     flow_free(f);
 }
 END_TEST
@@ -560,7 +589,7 @@ START_TEST(test_webminer_over_websocket)
         ck_assert_uint_eq(e->sides, MW_SIDE_SERVER);
         ck_assert_ptr_nonnull(find_ev(MW_EV_PROTOCOL, MW_VAR_WEBMINER, "submit"));
         ck_assert_uint_eq(app.shares_submitted, 1);
-        ck_assert_uint_eq(f->ctx.keep_following, 1);
+        ck_assert_uint_eq(flow_keep_following(f), 1);
         ck_assert_uint_eq(malformed, 0);
         flow_free(f);
     }
@@ -579,7 +608,7 @@ START_TEST(test_websocket_hostile_frames)
     memset(junk, 0x81, sizeof junk);
     for (int i = 0; i < 100; i++)
         flow_send(f, MW_DIR_REV, junk, sizeof junk, sizeof junk);
-    ck_assert_uint_eq(f->plen[1], 0);
+    ck_assert_uint_eq(flow_kept(f, 1), 0);
     ck_assert_uint_eq(malformed, 0);
     flow_free(f);
 
@@ -590,6 +619,17 @@ START_TEST(test_websocket_hostile_frames)
     uint8_t fr[64];
     size_t n = ws_frame(fr, 0x81, 0, "{}", 2);
     flow_send(f, MW_DIR_FWD, fr, n, 4096);
+    ck_assert_uint_eq(malformed, 1);
+    ck_assert_uint_eq(applayer_drive_stat(f->dr, "app.http.ws_sequence"), 1);
+    flow_free(f);
+
+    /* a reserved opcode (RFC 6455 5.2): counted as app.http.ws_opcode */
+    f = flow_new(80);
+    flow_send(f, MW_DIR_FWD, upgrade_req, sizeof upgrade_req - 1, 4096);
+    flow_send(f, MW_DIR_REV, upgrade_rsp, sizeof upgrade_rsp - 1, 4096);
+    n = ws_frame(fr, 0x83, 0, "{}", 2);
+    flow_send(f, MW_DIR_REV, fr, n, 4096);
+    ck_assert_uint_eq(applayer_drive_stat(f->dr, "app.http.ws_opcode"), 1);
     ck_assert_uint_eq(malformed, 1);
     flow_free(f);
 
@@ -625,6 +665,7 @@ int main(void)
     tcase_add_test(tc, test_request_every_prefix);
     tcase_add_test(tc, test_response_every_prefix);
     tcase_add_test(tc, test_malformed_heads);
+    tcase_add_test(tc, test_body_buffer_refused_is_counted);
     tcase_add_test(tc, test_100k_headers_bounded);
     tcase_add_test(tc, test_content_length_and_chunks);
     tcase_add_test(tc, test_authority_hosts);

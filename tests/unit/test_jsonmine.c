@@ -509,6 +509,47 @@ START_TEST(test_kind_names)
 }
 END_TEST
 
+/* One mapping from a message to the flow's counters for every JSON dialect: work handed to
+ * the miner is a job whatever shape carries it (a CryptoNote login result carries the first
+ * job, a getblocktemplate result is the work of a GBT miner). */
+START_TEST(test_counter_meaning)
+{
+    struct jsonmine_msg m;
+    memset(&m, 0, sizeof m);
+    static const int jobs[] = { JM_K_NOTIFY, JM_K_JOB, JM_K_LOGIN_RESULT, JM_K_WORK_RESULT, JM_K_TEMPLATE_RESULT };
+    for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
+        m.kind = jobs[i];
+        ck_assert_int_eq(jsonmine_meaning(&m), MW_MSG_JOB);
+    }
+    m.kind = JM_K_SUBMIT;
+    ck_assert_int_eq(jsonmine_meaning(&m), MW_MSG_SHARE_SUBMITTED);
+    m.kind = JM_K_SHARE_RESULT;
+    m.result_bool = 1;
+    ck_assert_int_eq(jsonmine_meaning(&m), MW_MSG_SHARES_ACCEPTED);
+    m.result_bool = 0;
+    ck_assert_int_eq(jsonmine_meaning(&m), MW_MSG_SHARE_REJECTED);
+    m.result_bool = -1;
+    ck_assert_int_eq(jsonmine_meaning(&m), MW_MSG_OTHER);
+    m.kind = JM_K_AUTH_RESULT;
+    ck_assert_int_eq(jsonmine_meaning(&m), MW_MSG_OTHER);
+    /* the accounting saturates instead of wrapping */
+    struct mw_flow_app app;
+    memset(&app, 0, sizeof app);
+    app.jobs = UINT32_MAX;
+    m.kind = JM_K_TEMPLATE_RESULT;
+    m.difficulty = 2.5;
+    jsonmine_account(&app, &m);
+    ck_assert_uint_eq(app.jobs, UINT32_MAX);
+    ck_assert(app.difficulty == 2.5);
+    /* a CryptoNote login result classified from the wire counts its job */
+    memset(&app, 0, sizeof app);
+    ck_assert_int_eq(jsonmine_classify((const uint8_t *)CN_LOGIN_RESULT, strlen(CN_LOGIN_RESULT), &m), JM_OK);
+    ck_assert_int_eq(m.kind, JM_K_LOGIN_RESULT);
+    jsonmine_account(&app, &m);
+    ck_assert_uint_eq(app.jobs, 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("jsonmine");
@@ -518,6 +559,7 @@ int main(void)
     tcase_add_test(tc, test_escaped_dot);
     tcase_add_test(tc, test_ids);
     tcase_add_test(tc, test_fields);
+    tcase_add_test(tc, test_counter_meaning);
     tcase_add_test(tc, test_paired_responses);
     tcase_add_test(tc, test_negatives);
     tcase_add_test(tc, test_not_json);

@@ -1,6 +1,7 @@
-/* test_stratum.c - the newline-framed mining stream dissector, driven the way the
- * sensor drives it (unconsumed bytes kept and offered again with the next chunk):
- * whole, split at every byte, one byte at a time; both sides and one side only. */
+/* test_stratum.c - the newline-framed mining stream dissector, driven through the real
+ * app-layer engine (sensor/applayer/drive.h: unconsumed bytes kept and offered again with
+ * the next chunk): whole, split at every byte, one byte at a time; both sides and one
+ * side only. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,27 +9,23 @@
 
 #include "dissectors/jsonmine.h"
 #include "dissectors/stratum.h"
+#include "sensor/applayer/drive.h"
+#include "sensor/flow/flow.h"
 #include "unit/mining_msgs.h"
 
 #define SIM_BUF 32768
 
 struct sim {
-    struct stratum_state st;
-    struct mw_dctx ctx;
-    struct mw_flow_app app;
-    uint64_t malformed;
-    uint8_t buf[2][SIM_BUF];
-    size_t blen[2];
-    int detached;
+    struct applayer_drive *dr;
     int emits;
     struct mw_evidence last;
     char workers[256], agents[256];
     uint8_t sides_seen;
 };
 
-static void on_emit(struct mw_dctx *ctx, const struct mw_evidence *ev)
+static void on_emit(void *user, struct mw_flow *f, const struct mw_evidence *ev, uint64_t ts_us)
 {
-    struct sim *s = ctx->sink;
+    struct sim *s = user;
     s->emits++;
     s->last = *ev;
     s->sides_seen |= ev->sides;
@@ -44,40 +41,26 @@ static void on_emit(struct mw_dctx *ctx, const struct mw_evidence *ev)
 
 static void sim_init(struct sim *s)
 {
+    applayer_drive_free(s->dr);
     memset(s, 0, sizeof *s);
-    stratum_dissector.init(&s->st);
-    s->ctx.app = &s->app;
-    s->ctx.emit = on_emit;
-    s->ctx.sink = s;
-    s->ctx.malformed = &s->malformed;
+    struct applayer_drive_params p;
+    applayer_drive_params_default(&p);
+    p.engine.buffer_size = SIM_BUF;
+    s->dr = applayer_drive_new(&p, &stratum_dissector, on_emit, s);
+    ck_assert_ptr_nonnull(s->dr);
 }
 
-/* What the sensor does: append, feed, keep the rest; a full buffer that the
- * dissector will not consume is dropped and reported as a gap. */
 static void sim_feed(struct sim *s, int dir, const uint8_t *p, size_t n)
 {
-    while (n > 0 && !s->detached && !s->ctx.closed) {
-        size_t room = SIM_BUF - s->blen[dir];
-        size_t take = n < room ? n : room;
-        memcpy(s->buf[dir] + s->blen[dir], p, take);
-        s->blen[dir] += take;
-        p += take;
-        n -= take;
-        long r = stratum_dissector.feed(&s->st, &s->ctx, dir, s->buf[dir], s->blen[dir]);
-        if (r == MW_FEED_MALFORMED) {
-            s->detached = 1;
-            return;
-        }
-        ck_assert_int_ge(r, 0);
-        ck_assert_uint_le((size_t)r, s->blen[dir]);
-        memmove(s->buf[dir], s->buf[dir] + r, s->blen[dir] - (size_t)r);
-        s->blen[dir] -= (size_t)r;
-        if (s->blen[dir] == SIM_BUF) {
-            s->blen[dir] = 0;
-            stratum_dissector.gap(&s->st, &s->ctx, dir);
-        }
-    }
+    applayer_drive_data(s->dr, dir, p, n);
+    ck_assert_uint_eq(applayer_drive_stat(s->dr, "detect.feed_contract"), 0);
 }
+
+/* What the tests read: the dissector's state, the flow's counters, the engine's. */
+#define ST(s) ((const struct stratum_state *)applayer_drive_state((s)->dr))
+#define APP(s) (applayer_drive_flow((s)->dr)->app)
+#define GAVE_UP(s) (!applayer_drive_attached((s)->dr))
+#define EVENT(s, name) applayer_drive_stat((s)->dr, "app.stratum." name)
 
 struct line {
     int dir;
@@ -128,19 +111,19 @@ struct want {
     const char *worker, *agent;
 };
 
-static void check(const struct sim *s, const struct want *w, const char *how)
+static void check(struct sim *s, const struct want *w, const char *how)
 {
     ck_assert_msg(s->emits > 0, "%s: no evidence", how);
-    ck_assert_msg(s->st.variant == w->variant, "%s: variant %s", how, mw_variant_name((enum mw_variant)s->st.variant));
+    ck_assert_msg(ST(s)->variant == w->variant, "%s: variant %s", how, mw_variant_name((enum mw_variant)ST(s)->variant));
     ck_assert_msg(s->last.variant == w->variant, "%s: evidence variant", how);
-    ck_assert_msg(s->st.sides == w->sides && s->sides_seen == w->sides, "%s: sides %d", how, s->st.sides);
+    ck_assert_msg(ST(s)->sides == w->sides && s->sides_seen == w->sides, "%s: sides %d", how, ST(s)->sides);
     ck_assert_msg(s->last.client_dir == w->client_dir, "%s: client_dir", how);
-    ck_assert_msg(s->app.shares_submitted == w->submitted, "%s: submitted %u", how, s->app.shares_submitted);
-    ck_assert_msg(s->app.shares_accepted == w->accepted, "%s: accepted %u", how, s->app.shares_accepted);
-    ck_assert_msg(s->app.shares_rejected == w->rejected, "%s: rejected %u", how, s->app.shares_rejected);
-    ck_assert_msg(s->app.jobs == w->jobs, "%s: jobs %u", how, s->app.jobs);
-    ck_assert_msg(s->ctx.keep_following == 1, "%s: keep_following", how);
-    ck_assert_msg(!s->detached && !s->ctx.closed, "%s: gave up", how);
+    ck_assert_msg(APP(s).shares_submitted == w->submitted, "%s: submitted %u", how, APP(s).shares_submitted);
+    ck_assert_msg(APP(s).shares_accepted == w->accepted, "%s: accepted %u", how, APP(s).shares_accepted);
+    ck_assert_msg(APP(s).shares_rejected == w->rejected, "%s: rejected %u", how, APP(s).shares_rejected);
+    ck_assert_msg(APP(s).jobs == w->jobs, "%s: jobs %u", how, APP(s).jobs);
+    ck_assert_msg(applayer_drive_flow(s->dr)->keep_following == 1, "%s: keep_following", how);
+    ck_assert_msg(!GAVE_UP(s), "%s: gave up", how);
     if (w->worker)
         ck_assert_msg(strstr(s->workers, w->worker) != NULL, "%s: worker %s not in %s", how, w->worker, s->workers);
     if (w->agent)
@@ -184,10 +167,10 @@ START_TEST(test_stratum1_session)
     check_all_ways(ls, sizeof ls / sizeof ls[0], &w);
     static struct sim s;
     run(&s, ls, sizeof ls / sizeof ls[0], 0, 0, 0);
-    ck_assert(s.app.difficulty == 16384.0);
-    ck_assert_str_eq(s.ctx.app->app_proto, "stratum");
+    ck_assert(APP(&s).difficulty == 16384.0);
+    ck_assert_str_eq(APP(&s).app_proto, "stratum");
     ck_assert_int_eq(s.last.confidence, 100);
-    ck_assert_uint_eq(s.malformed, 0);
+    ck_assert_uint_eq(applayer_drive_events(s.dr, "stratum"), 0);
 }
 END_TEST
 
@@ -234,7 +217,7 @@ START_TEST(test_cryptonote_session)
     check_all_ways(ls, sizeof ls / sizeof ls[0], &w);
     static struct sim s;
     run(&s, ls, sizeof ls / sizeof ls[0], 0, 0, 0);
-    ck_assert(s.app.difficulty > 9999 && s.app.difficulty < 10001);
+    ck_assert(APP(&s).difficulty > 9999 && APP(&s).difficulty < 10001);
 }
 END_TEST
 
@@ -301,7 +284,7 @@ START_TEST(test_facts_reported_once)
     run(&s, ls, sizeof ls / sizeof ls[0], 0, 0, 0);
     /* subscribe (new session + agent), authorize (worker), first server message: 3 */
     ck_assert_int_eq(s.emits, 3);
-    ck_assert_uint_eq(s.app.shares_submitted, 4);
+    ck_assert_uint_eq(APP(&s).shares_submitted, 4);
 }
 END_TEST
 
@@ -317,15 +300,15 @@ START_TEST(test_oversize_line_bounded)
     /* fed in 1000-byte chunks: everything past the cap is consumed while skipping */
     for (size_t k = 0; k < n; k += 1000) {
         sim_feed(&s, FWD, big + k, n - k < 1000 ? n - k : 1000);
-        ck_assert_uint_le(s.blen[FWD], STRATUM_MAX_LINE);
+        ck_assert_uint_le(applayer_drive_buffered(s.dr, FWD), STRATUM_MAX_LINE);
     }
     free(big);
-    ck_assert_uint_eq(s.st.oversize_lines, 1);
-    ck_assert_uint_ge(s.malformed, 1);
+    ck_assert_uint_eq(ST(&s)->oversize_lines, 1);
+    ck_assert_uint_eq(EVENT(&s, "line_too_long"), 1);
     const char *rest = "aaaa\n" S1_SUBSCRIBE "\n";
     sim_feed(&s, FWD, (const uint8_t *)rest, strlen(rest));
-    ck_assert_uint_eq(s.blen[FWD], 0);
-    ck_assert_int_eq(s.st.variant, MW_VAR_STRATUM1);
+    ck_assert_uint_eq(applayer_drive_buffered(s.dr, FWD), 0);
+    ck_assert_int_eq(ST(&s)->variant, MW_VAR_STRATUM1);
     ck_assert_int_eq(s.emits, 1);
     /* a direct feed of more than the cap without newline consumes it all */
     struct stratum_state st;
@@ -347,13 +330,12 @@ START_TEST(test_gap_resyncs)
     sim_init(&s);
     const char *a = "{\"id\": 1, \"method\": \"mining.sub";
     sim_feed(&s, FWD, (const uint8_t *)a, strlen(a));
-    s.blen[FWD] = 0; /* the sensor lost bytes */
-    stratum_dissector.gap(&s.st, &s.ctx, FWD);
+    applayer_drive_gap(s.dr, FWD); /* the sensor lost bytes */
     const char *b = "params\": []}\n" S1_AUTHORIZE "\n";
     sim_feed(&s, FWD, (const uint8_t *)b, strlen(b));
-    ck_assert_int_eq(s.st.variant, MW_VAR_STRATUM1);
+    ck_assert_int_eq(ST(&s)->variant, MW_VAR_STRATUM1);
     ck_assert(strstr(s.workers, "slush.miner1") != NULL);
-    ck_assert_uint_eq(s.st.bad_lines, 0);
+    ck_assert_uint_eq(ST(&s)->bad_lines, 0);
 }
 END_TEST
 
@@ -383,9 +365,10 @@ START_TEST(test_plain_jsonrpc_gives_up_silently)
     sim_init(&s);
     feed_lines(&s, FWD, lsp, sizeof lsp / sizeof lsp[0]);
     ck_assert_int_eq(s.emits, 0);
-    ck_assert_int_eq(s.ctx.closed, 1);
-    ck_assert_int_eq(s.ctx.keep_following, 0);
-    ck_assert_int_eq(s.st.not_mining[FWD], STRATUM_GIVE_UP_LINES);
+    ck_assert(GAVE_UP(&s));
+    ck_assert_uint_eq(applayer_drive_stat(s.dr, "detect.dissector_malformed"), 0); /* closed, not malformed */
+    ck_assert_int_eq(applayer_drive_flow(s.dr)->keep_following, 0);
+    ck_assert_int_eq(ST(&s)->not_mining[FWD], STRATUM_GIVE_UP_LINES);
 }
 END_TEST
 
@@ -401,15 +384,17 @@ START_TEST(test_non_json_lines_detach)
     static struct sim s;
     sim_init(&s);
     feed_lines(&s, FWD, junk, sizeof junk / sizeof junk[0]);
-    ck_assert_int_eq(s.detached, 1);
+    ck_assert(GAVE_UP(&s));
+    ck_assert_uint_eq(applayer_drive_stat(s.dr, "detect.dissector_malformed"), 1);
     ck_assert_int_eq(s.emits, 0);
-    ck_assert_uint_eq(s.malformed, STRATUM_GIVE_UP_INVALID);
+    ck_assert_uint_eq(EVENT(&s, "malformed_json"), STRATUM_GIVE_UP_INVALID);
     /* once mining, a bad line is counted and skipped, not fatal */
     sim_init(&s);
     static const char *const mixed[] = { S1_SUBSCRIBE, "{oops", "{oops", "{oops", "{oops", "{oops", S1_AUTHORIZE };
     feed_lines(&s, FWD, mixed, sizeof mixed / sizeof mixed[0]);
-    ck_assert_int_eq(s.detached, 0);
-    ck_assert_uint_eq(s.st.bad_lines, 5);
+    ck_assert(!GAVE_UP(&s));
+    ck_assert_uint_eq(ST(&s)->bad_lines, 5);
+    ck_assert_uint_eq(EVENT(&s, "malformed_json"), 5);
     ck_assert(strstr(s.workers, "slush.miner1") != NULL);
 }
 END_TEST
@@ -448,12 +433,58 @@ START_TEST(test_pending_ring_bounded)
     const char *old = "{\"id\":100,\"result\":true,\"error\":null}\n";
     const char *recent = "{\"id\":139,\"result\":true,\"error\":null}\n";
     sim_feed(&s, REV, (const uint8_t *)old, strlen(old));
-    ck_assert_uint_eq(s.app.shares_accepted, 0);
+    ck_assert_uint_eq(APP(&s).shares_accepted, 0);
     sim_feed(&s, REV, (const uint8_t *)recent, strlen(recent));
-    ck_assert_uint_eq(s.app.shares_accepted, 1);
+    ck_assert_uint_eq(APP(&s).shares_accepted, 1);
     sim_feed(&s, REV, (const uint8_t *)recent, strlen(recent)); /* answered once only */
-    ck_assert_uint_eq(s.app.shares_accepted, 1);
-    ck_assert_uint_eq(s.app.shares_submitted, 40);
+    ck_assert_uint_eq(APP(&s).shares_accepted, 1);
+    ck_assert_uint_eq(APP(&s).shares_submitted, 40);
+}
+END_TEST
+
+/* The probe classifies the first line to decide; the feed of that line in the same engine
+ * call reuses it (a line is parsed once), and later lines are parsed once each. */
+START_TEST(test_probe_then_feed_parses_once)
+{
+    struct sim s;
+    memset(&s, 0, sizeof s);
+    struct applayer_drive_params p;
+    applayer_drive_params_default(&p);
+    s.dr = applayer_drive_new(&p, NULL, on_emit, &s); /* probe, as the sensor does */
+    ck_assert_ptr_nonnull(s.dr);
+    const char *first = S1_SUBSCRIBE "\n";
+    uint64_t before = jsonmine_parse_count();
+    sim_feed(&s, FWD, (const uint8_t *)first, strlen(first));
+    ck_assert_str_eq(APP(&s).app_proto, "stratum");
+    ck_assert_int_eq(s.emits, 1);
+    ck_assert_uint_eq(jsonmine_parse_count() - before, 1);
+    const char *next = S1_AUTHORIZE "\n";
+    sim_feed(&s, FWD, (const uint8_t *)next, strlen(next));
+    ck_assert_uint_eq(jsonmine_parse_count() - before, 2);
+    ck_assert(strstr(s.workers, "slush.miner1") != NULL);
+    applayer_drive_free(s.dr);
+}
+END_TEST
+
+/* A hostile line is counted under its own name in the engine's stats. */
+START_TEST(test_named_events)
+{
+    static struct sim s;
+    sim_init(&s);
+    static const char *const ls[] = { S1_SUBSCRIBE, "{oops" };
+    feed_lines(&s, FWD, ls, 2);
+    ck_assert_uint_eq(EVENT(&s, "malformed_json"), 1);
+    ck_assert_uint_eq(EVENT(&s, "line_too_long"), 0);
+    ck_assert_uint_eq(EVENT(&s, "too_complex"), 0);
+    char deep[600];
+    memset(deep, '[', sizeof deep);
+    memcpy(deep, "{\"a\":", 5);
+    deep[sizeof deep - 2] = '}';
+    deep[sizeof deep - 1] = '\0';
+    const char *const d[] = { deep };
+    feed_lines(&s, FWD, d, 1);
+    ck_assert_uint_eq(EVENT(&s, "too_complex"), 1);
+    ck_assert_uint_eq(EVENT(&s, "malformed_json"), 1);
 }
 END_TEST
 
@@ -477,6 +508,8 @@ int main(void)
     tcase_add_test(tc, test_non_json_lines_detach);
     tcase_add_test(tc, test_probe);
     tcase_add_test(tc, test_pending_ring_bounded);
+    tcase_add_test(tc, test_probe_then_feed_parses_once);
+    tcase_add_test(tc, test_named_events);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "dissectors/sv2.h"
+#include "sensor/applayer/drive.h"
+#include "sensor/flow/flow.h"
 #include "core/signatures.h"
 
 /* ---- message builders (sv2-spec 3.1/3.2: little-endian, STR0_255) ---- */
@@ -55,13 +57,18 @@ static void setup_payload(struct buf *p, uint8_t protocol, const char *host, siz
 #define MAXEV 16
 static struct mw_evidence evs[MAXEV];
 static int nev;
-static uint64_t malformed;
+static uint64_t malformed[SV2_EV_COUNT];
 
 static void rec(struct mw_dctx *ctx, const struct mw_evidence *ev)
 {
     (void)ctx;
     if (nev < MAXEV)
         evs[nev++] = *ev;
+}
+
+static void drive_rec(void *user, struct mw_flow *f, const struct mw_evidence *ev, uint64_t ts_us)
+{
+    rec(NULL, ev);
 }
 
 static struct mw_flow_app app;
@@ -75,9 +82,23 @@ static void ctx_init(struct mw_dctx *ctx, uint16_t sport, uint16_t dport)
     ctx->handshake_seen = 1;
     ctx->emit = rec;
     ctx->app = &app;
-    ctx->malformed = &malformed;
+    ctx->events = malformed;
+    ctx->nevents = SV2_EV_COUNT;
     nev = 0;
-    malformed = 0;
+    memset(malformed, 0, sizeof malformed);
+}
+
+/* A flow through the real engine (the sensor's buffering) with sv2 attached. */
+static struct applayer_drive *new_drive(uint16_t sport, uint16_t dport)
+{
+    struct applayer_drive_params p;
+    applayer_drive_params_default(&p);
+    p.port[MW_DIR_FWD] = sport;
+    p.port[MW_DIR_REV] = dport;
+    nev = 0;
+    struct applayer_drive *dr = applayer_drive_new(&p, &sv2_dissector, drive_rec, NULL);
+    ck_assert_ptr_nonnull(dr);
+    return dr;
 }
 
 static void *new_state(void)
@@ -88,22 +109,12 @@ static void *new_state(void)
     return st;
 }
 
-/* Feed all of data in pieces of `step`, offering unconsumed bytes again like the sensor. */
-static void feed_all(void *st, struct mw_dctx *ctx, int dir, const uint8_t *data, size_t len, size_t step)
+/* Feed all of data in pieces of `step` through the engine. */
+static void feed_all(struct applayer_drive *dr, int dir, const uint8_t *data, size_t len, size_t step)
 {
-    static uint8_t pending[8192];
-    size_t plen = 0;
-    for (size_t off = 0; off < len;) {
-        size_t n = len - off < step ? len - off : step;
-        memcpy(pending + plen, data + off, n);
-        plen += n;
-        off += n;
-        long used = sv2_dissector.feed(st, ctx, dir, pending, plen);
-        ck_assert_int_ge(used, 0);
-        ck_assert_uint_le((size_t)used, plen);
-        memmove(pending, pending + used, plen - (size_t)used);
-        plen -= (size_t)used;
-    }
+    applayer_drive_steps(dr, dir, data, len, step);
+    ck_assert_uint_eq(applayer_drive_stat(dr, "detect.feed_contract"), 0);
+    ck_assert_uint_eq(applayer_drive_stat(dr, "detect.dissector_malformed"), 0);
 }
 
 /* ---- parser tests ---- */
@@ -202,7 +213,7 @@ static void cleartext_session(size_t step, uint8_t protocol)
 {
     struct mw_dctx ctx;
     ctx_init(&ctx, 50000, 3336);
-    void *st = new_state();
+    struct applayer_drive *dr = new_drive(50000, 3336);
     struct buf p, c = { { 0 }, 0 };
     setup_payload(&p, protocol, "pool.example.org", 16);
     frame(&c, 0, SV2_SETUP_CONNECTION, &p);
@@ -220,7 +231,7 @@ static void cleartext_session(size_t step, uint8_t protocol)
     frame(&c, 0x8000, SV2_SUBMIT_SHARES_STANDARD, &sub);
 
     ck_assert_int_eq(sv2_dissector.probe(c.b, c.n, MW_DIR_FWD, &ctx), MW_PROBE_YES);
-    feed_all(st, &ctx, MW_DIR_FWD, c.b, 0 + c.n - sub.n - 6 - oc.n - 6, step);
+    feed_all(dr, MW_DIR_FWD, c.b, 0 + c.n - sub.n - 6 - oc.n - 6, step);
 
     struct buf s = { { 0 }, 0 }, sp = { { 0 }, 0 };
     put16(&sp, 2);
@@ -230,10 +241,12 @@ static void cleartext_session(size_t step, uint8_t protocol)
     for (int i = 0; i < 10; i++)
         put32(&nj, (uint32_t)i);
     frame(&s, 0x8000, SV2_NEW_MINING_JOB, &nj);
-    feed_all(st, &ctx, MW_DIR_REV, s.b, s.n, step);
-    feed_all(st, &ctx, MW_DIR_FWD, c.b + (c.n - sub.n - 6 - oc.n - 6), sub.n + 6 + oc.n + 6, step);
-    sv2_dissector.fini(st, &ctx);
-    free(st);
+    feed_all(dr, MW_DIR_REV, s.b, s.n, step);
+    feed_all(dr, MW_DIR_FWD, c.b + (c.n - sub.n - 6 - oc.n - 6), sub.n + 6 + oc.n + 6, step);
+    const struct mw_flow *fl = applayer_drive_flow(dr);
+    struct mw_flow_app fapp = fl->app;
+    uint8_t keep_following = fl->keep_following;
+    applayer_drive_free(dr);
 
     if (protocol == SV2_PROTO_MINING) {
         ck_assert_int_eq(nev, 3);
@@ -247,9 +260,9 @@ static void cleartext_session(size_t step, uint8_t protocol)
         ck_assert_uint_eq(evs[1].sides, MW_SIDE_SERVER);
         ck_assert_str_eq(evs[1].method, "SetupConnection.Success");
         ck_assert_str_eq(evs[2].worker, "alice.rig1");
-        ck_assert_uint_eq(app.shares_submitted, 1);
-        ck_assert_uint_eq(app.jobs, 1);
-        ck_assert_uint_eq(ctx.keep_following, 1);
+        ck_assert_uint_eq(fapp.shares_submitted, 1);
+        ck_assert_uint_eq(fapp.jobs, 1);
+        ck_assert_uint_eq(keep_following, 1);
     } else {
         ck_assert_int_eq(nev, 0);
     }
@@ -274,29 +287,28 @@ START_TEST(test_non_mining_protocols)
     struct mw_dctx ctx;
     ctx_init(&ctx, 1, 2);
     ck_assert_int_eq(sv2_dissector.probe(c.b, c.n, MW_DIR_FWD, &ctx), MW_PROBE_NO);
-    void *st = new_state();
-    feed_all(st, &ctx, MW_DIR_FWD, c.b, c.n, 4096);
-    sv2_dissector.fini(st, &ctx);
-    free(st);
+    struct applayer_drive *dr = new_drive(1, 2);
+    feed_all(dr, MW_DIR_FWD, c.b, c.n, 4096);
+    ck_assert_uint_eq(applayer_drive_stat(dr, "app.stratum2.bad_setup"), 1);
+    applayer_drive_free(dr);
     ck_assert_int_eq(nev, 0);
 }
 END_TEST
 
 START_TEST(test_setup_error_reply)
 {
-    struct mw_dctx ctx;
-    ctx_init(&ctx, 50000, 34254);
-    void *st = new_state();
+    struct applayer_drive *dr = new_drive(50000, 34254);
     struct buf p, c = { { 0 }, 0 };
     setup_payload(&p, 0, "10.0.0.1", 8);
     frame(&c, 0, SV2_SETUP_CONNECTION, &p);
-    feed_all(st, &ctx, MW_DIR_FWD, c.b, c.n, 4096);
+    feed_all(dr, MW_DIR_FWD, c.b, c.n, 4096);
     struct buf e = { { 0 }, 0 }, s = { { 0 }, 0 };
     put32(&e, 0);
     putstr(&e, "protocol-version-mismatch", 25);
     frame(&s, 0, SV2_SETUP_CONNECTION_ERROR, &e);
-    feed_all(st, &ctx, MW_DIR_REV, s.b, s.n, 4096);
-    free(st);
+    feed_all(dr, MW_DIR_REV, s.b, s.n, 4096);
+    ck_assert_uint_eq(applayer_drive_events(dr, "stratum2"), 0);
+    applayer_drive_free(dr);
     ck_assert_int_eq(nev, 2);
     ck_assert_str_eq(evs[1].method, "SetupConnection.Error");
     ck_assert_str_eq(evs[1].pool_host, "10.0.0.1");
@@ -383,20 +395,23 @@ START_TEST(test_server_first_and_oversized)
     free(st);
 
     /* a frame claiming 16 MB after a valid setup is skipped, not buffered */
-    ctx_init(&ctx, 50000, 34254);
-    st = new_state();
+    struct applayer_drive *dr = new_drive(50000, 34254);
     struct buf p, c = { { 0 }, 0 };
     setup_payload(&p, 0, "h", 1);
     frame(&c, 0, SV2_SETUP_CONNECTION, &p);
-    feed_all(st, &ctx, MW_DIR_FWD, c.b, c.n, 4096);
+    feed_all(dr, MW_DIR_FWD, c.b, c.n, 4096);
     uint8_t hdr[6] = { 0, 0, SV2_NEW_MINING_JOB, 0xff, 0xff, 0xff };
-    long used = sv2_dissector.feed(st, &ctx, MW_DIR_FWD, hdr, sizeof hdr);
-    ck_assert_int_eq(used, 6);
+    applayer_drive_data(dr, MW_DIR_FWD, hdr, sizeof hdr);
+    ck_assert_uint_eq(applayer_drive_buffered(dr, MW_DIR_FWD), 0);
     uint8_t junk[1000];
     memset(junk, 0x55, sizeof junk);
-    for (int i = 0; i < 100; i++)
-        ck_assert_int_eq(sv2_dissector.feed(st, &ctx, MW_DIR_FWD, junk, sizeof junk), (long)sizeof junk);
-    free(st);
+    for (int i = 0; i < 100; i++) {
+        applayer_drive_data(dr, MW_DIR_FWD, junk, sizeof junk);
+        ck_assert_uint_eq(applayer_drive_buffered(dr, MW_DIR_FWD), 0);
+    }
+    ck_assert(applayer_drive_attached(dr));
+    ck_assert_uint_eq(applayer_drive_stat(dr, "detect.buffer_overflow"), 0);
+    applayer_drive_free(dr);
 }
 END_TEST
 

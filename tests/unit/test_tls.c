@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dissectors/tls.h"
+#include "sensor/applayer/drive.h"
 #include "core/digest.h"
 #include "unit/pcap_walk.h"
 
@@ -369,7 +370,7 @@ START_TEST(test_reassembly)
     bad = s;
     bad.b[3] = 0x40; /* record length 16384 + body: over 2^14 */
     bad.b[4] = 0x01;
-    ck_assert_int_eq(reassemble_exact(&bad, bad.n, msg, &mlen), TLS_ERR_RECORD);
+    ck_assert_int_eq(reassemble_exact(&bad, bad.n, msg, &mlen), TLS_ERR_RECORD_TOO_LONG);
     bad = s;
     bad.b[3] = 0; /* empty handshake record */
     bad.b[4] = 0;
@@ -394,9 +395,8 @@ struct sink {
     uint8_t client_dir;
 };
 
-static void sink_emit(struct mw_dctx *ctx, const struct mw_evidence *ev)
+static void sink_record(struct sink *s, const struct mw_evidence *ev)
 {
-    struct sink *s = ctx->sink;
     ck_assert_int_eq(ev->kind, MW_EV_NAME);
     ck_assert_int_eq(ev->variant, MW_VAR_TLS_SNI);
     ck_assert_ptr_nonnull(ev->tls);
@@ -406,41 +406,48 @@ static void sink_emit(struct mw_dctx *ctx, const struct mw_evidence *ev)
     s->n++;
 }
 
-static void make_ctx(struct mw_dctx *ctx, struct sink *s, uint64_t *bad)
+static void sink_emit(struct mw_dctx *ctx, const struct mw_evidence *ev)
+{
+    sink_record(ctx->sink, ev);
+}
+
+static void drive_emit(void *user, struct mw_flow *f, const struct mw_evidence *ev, uint64_t ts_us)
+{
+    sink_record(user, ev);
+}
+
+/* For the direct feed calls that check the contract's return values. */
+static void make_ctx(struct mw_dctx *ctx, struct sink *s, uint64_t ev[TLS_EV_COUNT])
 {
     memset(ctx, 0, sizeof *ctx);
     memset(s, 0, sizeof *s);
-    *bad = 0;
+    memset(ev, 0, TLS_EV_COUNT * sizeof ev[0]);
     ctx->port[0] = 50000;
     ctx->port[1] = 443;
     ctx->emit = sink_emit;
     ctx->sink = s;
-    ctx->malformed = bad;
+    ctx->events = ev;
+    ctx->nevents = TLS_EV_COUNT;
 }
 
-/* The sensor's side: keep unconsumed bytes and offer them again with the next ones. */
-static long feed_stream(void *st, struct mw_dctx *ctx, int dir, const uint8_t *data, size_t len, const size_t *cuts,
-                        size_t ncuts)
+/* The sensor's side, through the real engine: the stream cut at the given offsets. */
+static struct applayer_drive *feed_stream(struct sink *sk, const uint8_t *data, size_t len, const size_t *cuts,
+                                          size_t ncuts)
 {
-    static uint8_t buf[32768];
-    size_t have = 0, pos = 0;
+    memset(sk, 0, sizeof *sk);
+    struct applayer_drive_params p;
+    applayer_drive_params_default(&p);
+    p.port[MW_DIR_REV] = 443;
+    struct applayer_drive *dr = applayer_drive_new(&p, &tls_dissector, drive_emit, sk);
+    ck_assert_ptr_nonnull(dr);
+    size_t pos = 0;
     for (size_t c = 0; c <= ncuts; c++) {
         size_t end = c < ncuts ? cuts[c] : len;
-        memcpy(buf + have, data + pos, end - pos);
-        have += end - pos;
+        applayer_drive_data(dr, MW_DIR_FWD, data + pos, end - pos);
         pos = end;
-        while (have > 0 && !ctx->closed) {
-            long r = tls_dissector.feed(st, ctx, dir, buf, have);
-            if (r < 0)
-                return r;
-            ck_assert_int_le(r, (long)have);
-            if (r == 0)
-                break;
-            memmove(buf, buf + r, have - (size_t)r);
-            have -= (size_t)r;
-        }
     }
-    return 0;
+    ck_assert_uint_eq(applayer_drive_stat(dr, "detect.feed_contract"), 0);
+    return dr;
 }
 
 START_TEST(test_dissector_split_every_byte)
@@ -451,20 +458,16 @@ START_TEST(test_dissector_split_every_byte)
     for (int two = 0; two < 2; two++) {
         records(&s, hs.b, hs.n, two ? hs.n / 2 + 1 : hs.n); /* one record, or two */
         for (size_t cut = 0; cut <= s.n; cut++) {
-            struct mw_dctx ctx;
             struct sink sk;
-            uint64_t bad;
-            make_ctx(&ctx, &sk, &bad);
-            uint8_t st[16];
-            ck_assert_uint_le(tls_dissector.state_size, sizeof st);
-            tls_dissector.init(st);
-            ck_assert_int_eq(feed_stream(st, &ctx, MW_DIR_FWD, s.b, s.n, &cut, 1), 0);
+            struct applayer_drive *dr = feed_stream(&sk, s.b, s.n, &cut, 1);
             ck_assert_int_eq(sk.n, 1);
             ck_assert_str_eq(sk.host, "xmr.pool.example");
             ck_assert_str_eq(sk.ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
             ck_assert_uint_eq(sk.client_dir, MW_DIR_FWD);
-            ck_assert(ctx.closed);
-            ck_assert_uint_eq(bad, 0);
+            ck_assert(!applayer_drive_attached(dr)); /* closed after the hello */
+            ck_assert_uint_eq(applayer_drive_stat(dr, "detect.dissector_malformed"), 0);
+            ck_assert_uint_eq(applayer_drive_events(dr, "tls"), 0);
+            applayer_drive_free(dr);
         }
     }
     /* byte by byte over three records */
@@ -472,14 +475,10 @@ START_TEST(test_dissector_split_every_byte)
     size_t cuts[4096];
     for (size_t i = 0; i < s.n; i++)
         cuts[i] = i;
-    struct mw_dctx ctx;
     struct sink sk;
-    uint64_t bad;
-    make_ctx(&ctx, &sk, &bad);
-    uint8_t st[16];
-    tls_dissector.init(st);
-    feed_stream(st, &ctx, MW_DIR_FWD, s.b, s.n, cuts, s.n);
+    struct applayer_drive *dr = feed_stream(&sk, s.b, s.n, cuts, s.n);
     ck_assert_int_eq(sk.n, 1);
+    applayer_drive_free(dr);
 }
 END_TEST
 
@@ -488,13 +487,14 @@ START_TEST(test_dissector_cases)
     struct buf body, hs, s;
     struct mw_dctx ctx;
     struct sink sk;
-    uint64_t bad;
+    uint64_t bad[TLS_EV_COUNT];
     uint8_t st[16];
+    ck_assert_uint_le(tls_dissector.state_size, sizeof st);
     /* no SNI: still reported, with an empty name, so ja3/ja4 can be logged */
     build_spec_hello(&body, 0, 0, "");
     handshake(&hs, &body);
     records(&s, hs.b, hs.n, hs.n);
-    make_ctx(&ctx, &sk, &bad);
+    make_ctx(&ctx, &sk, bad);
     tls_dissector.init(st);
     ck_assert_int_eq(tls_dissector.feed(st, &ctx, MW_DIR_REV, s.b, s.n), (long)s.n);
     ck_assert_int_eq(sk.n, 1);
@@ -502,15 +502,29 @@ START_TEST(test_dissector_cases)
     ck_assert_uint_eq(sk.client_dir, MW_DIR_REV);
     /* lying handshake length: bigger than the cap -> malformed */
     s.b[6] = 0x7f;
-    make_ctx(&ctx, &sk, &bad);
+    make_ctx(&ctx, &sk, bad);
     tls_dissector.init(st);
     ck_assert_int_eq(tls_dissector.feed(st, &ctx, MW_DIR_FWD, s.b, s.n), MW_FEED_MALFORMED);
-    ck_assert_uint_eq(bad, 1);
+    ck_assert_uint_eq(bad[TLS_EV_HELLO_TOO_LONG], 1); /* counted under its own name */
+    ck_assert_uint_eq(bad[TLS_EV_BAD_RECORD] + bad[TLS_EV_TRUNCATED] + bad[TLS_EV_RECORD_TOO_LONG], 0);
     ck_assert_int_eq(sk.n, 0);
+    /* the same through the engine: the stats name is app.tls.hello_too_long */
+    struct sink sk2;
+    struct applayer_drive *dr = feed_stream(&sk2, s.b, s.n, NULL, 0);
+    ck_assert_uint_eq(applayer_drive_stat(dr, "app.tls.hello_too_long"), 1);
+    ck_assert_uint_eq(applayer_drive_stat(dr, "detect.dissector_malformed"), 1);
+    applayer_drive_free(dr);
+    /* a record over 2^14: app.tls.record_too_long */
+    struct buf big = s;
+    big.b[3] = 0x40;
+    big.b[4] = 0x01;
+    dr = feed_stream(&sk2, big.b, big.n, NULL, 0);
+    ck_assert_uint_eq(applayer_drive_stat(dr, "app.tls.record_too_long"), 1);
+    applayer_drive_free(dr);
     /* handshake length shorter than the hello: the body no longer parses */
     records(&s, hs.b, hs.n, hs.n);
     s.b[8] = (uint8_t)(s.b[8] - 10);
-    make_ctx(&ctx, &sk, &bad);
+    make_ctx(&ctx, &sk, bad);
     tls_dissector.init(st);
     ck_assert_int_eq(tls_dissector.feed(st, &ctx, MW_DIR_FWD, s.b, s.n), MW_FEED_MALFORMED);
     ck_assert_int_eq(sk.n, 0);
@@ -521,7 +535,7 @@ START_TEST(test_dissector_cases)
     p16(&sh, 0x0303);
     p16(&sh, 8);
     pbytes(&sh, "\x02\x00\x00\x04\x03\x03\x00\x00", 8);
-    make_ctx(&ctx, &sk, &bad);
+    make_ctx(&ctx, &sk, bad);
     tls_dissector.init(st);
     ck_assert_int_eq(tls_dissector.feed(st, &ctx, MW_DIR_REV, sh.b, sh.n), (long)sh.n);
     ck_assert(!ctx.closed);
