@@ -46,13 +46,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     void *st = malloc(ds->state_size);
     if (!st)
         return 0;
-    uint64_t mal = 0;
+    uint64_t events[16] = { 0 };
     struct mw_flow_app app;
     memset(&app, 0, sizeof app);
     struct mw_dctx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.emit = sink;
-    ctx.malformed = &mal;
+    ctx.events = events;
+    ctx.nevents = ds->nevents;
     ctx.app = &app;
     (void)ds->probe(data, size, 0, &ctx);
     ds->init(st);

@@ -4,7 +4,7 @@ streamed from `mwgen no-newline BYTES -` into `minewatch -r -` (no file on disk)
 
 Asserts: minewatch exits 0; its peak RSS (wait4) stays bounded and does not grow with
 the stream (compared with an 8 MiB run); the exit stats count the oversize line
-(detect.malformed_input) and the depth stop (stream.depth_reached), capture.bytes covers
+(app.stratum.line_too_long) and the depth stop (stream.depth_reached), capture.bytes covers
 the whole stream; no Stratum alert. Under MW_SANITIZED=1 the stream is 64 MiB (printed).
 env: MW_BINARY_DIR (build tree with mwgen and minewatch).
 """
@@ -78,8 +78,8 @@ def main():
             ours = st["minewatch"]
             if ours["capture"]["bytes"] < n:
                 failures.append("%s run: capture.bytes %d < stream %d" % (label, ours["capture"]["bytes"], n))
-            if ours["detect"]["malformed_input"] < 1:
-                failures.append("%s run: the oversize line was not counted (detect.malformed_input 0)" % label)
+            if ours.get("app", {}).get("stratum", {}).get("line_too_long", 0) < 1:
+                failures.append("%s run: the oversize line was not counted (app.stratum.line_too_long 0)" % label)
             if st["tcp"]["stream_depth_reached"] != 1:
                 failures.append("%s run: tcp.stream_depth_reached %d, want 1" % (label, st["tcp"]["stream_depth_reached"]))
             if ours["detect"]["buffers_in_use"] != 0:

@@ -38,7 +38,7 @@ struct rig {
 
 static void rig_start(struct rig *r, uint32_t buffer_size)
 {
-    struct applayer_params p = { buffer_size, 64 };
+    struct applayer_params p = { buffer_size, 64, 0 };
     memset(r, 0, sizeof *r);
     r->a = applayer_new(&p, rec, NULL);
     ck_assert_ptr_nonnull(r->a);
