@@ -185,6 +185,9 @@ def run_mw(args, pcap, tag, work):
     eve = os.path.join(work, tag.replace("/", "_") + ".json")
     p = subprocess.run([os.path.join(BIN, "minewatch"), "-r", pcap, "--eve", eve] + args,
                        capture_output=True, timeout=300)
+    err = p.stderr.decode(errors="replace")
+    if "Sanitizer" in err or "runtime error:" in err:
+        raise AssertionError("%s: sanitizer report: %s" % (tag, err[-2000:]))
     if p.returncode not in (0, 1):  # 1: a corrupt shared capture (documented)
         raise AssertionError("%s: exit %d: %s" % (tag, p.returncode, p.stderr.decode(errors="replace")))
     out = []
