@@ -35,7 +35,8 @@ static size_t v2_header(uint8_t *b, uint8_t ver_cmd, uint8_t fam, const uint8_t 
         b[n + 32] = 0xc8, b[n + 33] = 0x22, b[n + 34] = 0x01, b[n + 35] = 0xbb;
     }
     n += alen;
-    memcpy(b + n, tlv, tlvn);
+    if (tlvn)
+        memcpy(b + n, tlv, tlvn);
     return n + tlvn;
 }
 
