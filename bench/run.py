@@ -232,6 +232,9 @@ def main():
     eve_default = os.path.join(out, "eve-default.json")
     eve_names = os.path.join(out, "eve-names.json")
     tools.append(("minewatch, default rules", [mw, "-r", mix, "--eve", eve_default], eve_default))
+    # Offline dispatch (issue #11): one reader, two workers sharing the host tables.
+    eve_w2 = os.path.join(out, "eve-workers2.json")
+    tools.append(("minewatch, --workers 2", [mw, "-r", mix, "--workers", "2", "--eve", eve_w2], eve_w2))
     tools.append(("minewatch, +%s names" % human(args.names),
                   [mw, "-r", mix, "--eve", eve_names, "-s", names_yaml], eve_names))
     # For reading the table: what nDPI's labels cost when a site turns them on (detect.ndpi,
