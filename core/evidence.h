@@ -1,7 +1,8 @@
 /* evidence.h - typed findings, the only thing dissectors hand to the rest of the sensor.
  *
  * A dissector that recognises something fills a struct mw_evidence and passes it to
- * the emit callback of its struct mw_dctx (dissectors/dissector.h). Nothing here is
+ * the emit callback of its struct mw_dctx (dissectors/dissector.h). Evidence is facts only:
+ * which signature and severity they raise is sensor/detect/policy.c's decision. Nothing here is
  * JSON: sensor/detect/detect.c merges evidence per flow, matches names against the pool
  * lists, feeds host verdicts, and only sensor/eve/eve.c turns it into text.
  *
@@ -113,7 +114,6 @@ struct mw_tls_hello;  /* dissectors/tls.h */
 struct mw_evidence {
     enum mw_ev_kind kind;
     enum mw_variant variant;
-    uint32_t sid;        /* core/signatures.h; 0 lets detect.c pick the variant's default */
     uint8_t sides;       /* MW_SIDE_* that this piece of evidence confirms */
     uint8_t client_dir;  /* MW_DIR_FWD/MW_DIR_REV: direction in which the miner (protocol client) sends */
     uint8_t confidence;  /* 0..100, the dissector's own certainty */

@@ -2,11 +2,13 @@
  *
  * Ids live in 8,100,000-8,199,999, clear of Suricata's reserved ranges and of the
  * Emerging Threats 2,000,000-2,999,999 block, so a SIEM can hold both side by side.
- * An id never changes meaning; a changed detection bumps its rev.
+ * An id never changes meaning; a changed detection bumps its rev. Which signature a
+ * finding raises is decided in one place, sensor/detect/policy.c.
  */
 #ifndef MW_SIGNATURES_H
 #define MW_SIGNATURES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/evidence.h"
@@ -40,6 +42,10 @@ enum mw_sid {
     MW_SID_POOL_ADDRESS_PROXY = 8100125,
 };
 
+/* Suricata-style severities: 1 high .. 3 low. A weak signal (ev->suspicion: the Noise
+ * handshake shape, nDPI's guess) is never more than MW_SEVERITY_SUSPICION. */
+#define MW_SEVERITY_SUSPICION 3
+
 struct mw_signature {
     uint32_t sid;
     uint32_t rev;
@@ -47,12 +53,13 @@ struct mw_signature {
     /* ET-style dates (YYYY_MM_DD) for alert.metadata created_at / updated_at: when the
      * signature was written and when its rev last changed. NULL: not written. */
     const char *created_at, *updated_at;
+    uint8_t severity;           /* the finding as seen (one side of a protocol session) */
+    uint8_t severity_confirmed; /* both sides of the session confirm it; = severity for names */
 };
 
 /* The registry entry for sid, or NULL when the id is not ours. */
 const struct mw_signature *mw_signature_find(uint32_t sid);
-
-/* The default signature of a protocol variant (what detect.c uses when ev->sid is 0). */
-uint32_t mw_signature_for_variant(enum mw_variant v);
+/* The whole table, in sid order (docs/signatures.md lists the same rows). */
+const struct mw_signature *mw_signature_table(size_t *count);
 
 #endif

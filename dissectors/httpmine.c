@@ -28,7 +28,6 @@
 #include "dissectors/httpmine.h"
 #include "dissectors/jsonmine.h"
 #include "core/evidence.h"
-#include "core/signatures.h"
 
 /* ---- probe ---- */
 
@@ -160,7 +159,7 @@ static void httpm_on_request(struct httpm_state *s, struct mw_dctx *ctx, const s
 
     if (entry->method == HMM_CONNECT) {
         if (http_authority_host(&rq->target, &host) == 0)
-            httpm_emit_name(s, ctx, &host, &rq->method, MW_SID_HTTP_CONNECT_POOL);
+            httpm_emit_name(s, ctx, &host, &rq->method, 1);
     } else if (http_absolute_authority(&rq->target, &auth) == 0 && http_authority_host(&auth, &host) == 0) {
         httpm_emit_name(s, ctx, &host, &rq->method, 0);
     }

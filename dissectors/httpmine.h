@@ -106,7 +106,7 @@ void httpm_response_heuristics(struct httpm_state *s, struct mw_dctx *ctx, const
 void httpm_mining(struct httpm_state *s, struct mw_dctx *ctx);
 /* A name the request addresses (Host, absolute URI, CONNECT target), once per flow each. */
 void httpm_emit_name(struct httpm_state *s, struct mw_dctx *ctx, const struct http_slice *host,
-                     const struct http_slice *method, uint32_t sid);
+                     const struct http_slice *method, uint32_t connect); /* 1: a CONNECT target */
 /* A header-only signal (bit: which one, reported once per flow). */
 void httpm_emit_header(struct httpm_state *s, struct mw_dctx *ctx, unsigned bit, enum mw_variant v, uint8_t side,
                        uint8_t confidence, const char *method, const struct http_slice *stratum_url);

@@ -30,9 +30,9 @@ void httpm_mining(struct httpm_state *s, struct mw_dctx *ctx)
 }
 
 void httpm_emit_name(struct httpm_state *s, struct mw_dctx *ctx, const struct http_slice *host,
-                            const struct http_slice *method, uint32_t sid)
+                            const struct http_slice *method, uint32_t connect)
 {
-    uint32_t h = httpm_hash((const char *)host->p, host->len, sid);
+    uint32_t h = httpm_hash((const char *)host->p, host->len, connect); /* CONNECT and Host: two facts */
     for (uint8_t i = 0; i < s->nnames; i++)
         if (s->names[i] == h)
             return;
@@ -43,7 +43,6 @@ void httpm_emit_name(struct httpm_state *s, struct mw_dctx *ctx, const struct ht
     memset(&ev, 0, sizeof ev);
     ev.kind = MW_EV_NAME;
     ev.variant = MW_VAR_HTTP_HOST;
-    ev.sid = sid;
     ev.sides = MW_SIDE_CLIENT;
     ev.client_dir = (uint8_t)s->client_dir;
     ev.confidence = 100;

@@ -23,7 +23,6 @@
 
 #include "core/reader.h"
 #include "core/evidence.h"
-#include "core/signatures.h"
 
 /* Largest frame we parse in place; larger frames (jobs with big merkle paths, template
  * data) are skipped as they stream past. */
@@ -431,10 +430,9 @@ static void sv2_noise_check(struct sv2_state *s, struct mw_dctx *ctx)
     memset(&ev, 0, sizeof ev);
     ev.kind = MW_EV_PROTOCOL;
     ev.variant = MW_VAR_STRATUM2;
-    ev.sid = MW_SID_STRATUM2_NOISE;
     ev.sides = MW_SIDE_CLIENT | MW_SIDE_SERVER;
     ev.client_dir = (uint8_t)cd;
-    ev.suspicion = 1;
+    ev.suspicion = 1; /* the Noise shape only: sensor/detect/policy.c names its signature */
     int refport = sv2_is_reference_port(ctx->port[MW_DIR_REV]);
     ev.confidence = refport ? 40 : 25;
     const char *m = refport ? "NoiseHandshake(reference-port)" : "NoiseHandshake";

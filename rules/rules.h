@@ -26,8 +26,6 @@ struct rules_match {
     enum rules_category category;
     const char *category_name; /* "mining-pool", ... */
     int alert;                 /* 0 for crypto-general: record as context only */
-    uint8_t severity;          /* Suricata-style 1 (high) .. 3 (low) */
-    uint32_t sid_dns, sid_tls_sni, sid_http_host, sid_addr; /* core/signatures.h; 0 = none */
     /* Names: the matched tail of the caller's name (NOT NUL-terminated, valid as long as
      * the caller's buffer). Addresses: NULL. */
     const char *entry;

@@ -9,22 +9,17 @@
 #include <string.h>
 
 #include "rules/rules_set.h"
-#include "core/signatures.h"
 
+/* Which signature a category's match raises is sensor/detect/policy.c's business. */
 static const struct {
     const char *name;
     int alert;
-    uint8_t severity;
     uint8_t rank; /* which list wins when two categories list the same entry */
-    uint32_t dns, sni, http, addr;
 } rules_cats[RULES_CAT__COUNT] = {
-    [RULES_CAT_MINING_POOL] = { "mining-pool", 1, 2, 3, MW_SID_DNS_POOL, MW_SID_TLS_SNI_POOL,
-                                MW_SID_HTTP_HOST_POOL, MW_SID_POOL_ADDRESS },
-    [RULES_CAT_WEB_MINER] = { "web-miner", 1, 3, 1, MW_SID_DNS_WEBMINER, MW_SID_TLS_SNI_WEBMINER,
-                              MW_SID_HTTP_HOST_WEBMINER, MW_SID_POOL_ADDRESS },
-    [RULES_CAT_MINING_PROXY] = { "mining-proxy", 1, 2, 2, MW_SID_DNS_PROXY, MW_SID_TLS_SNI_PROXY,
-                                 MW_SID_HTTP_HOST_PROXY, MW_SID_POOL_ADDRESS_PROXY },
-    [RULES_CAT_CRYPTO_GENERAL] = { "crypto-general", 0, 3, 0, 0, 0, 0, 0 },
+    [RULES_CAT_MINING_POOL] = { "mining-pool", 1, 3 },
+    [RULES_CAT_WEB_MINER] = { "web-miner", 1, 1 },
+    [RULES_CAT_MINING_PROXY] = { "mining-proxy", 1, 2 },
+    [RULES_CAT_CRYPTO_GENERAL] = { "crypto-general", 0, 0 },
 };
 
 const char *rules_category_name(enum rules_category c)
@@ -175,11 +170,6 @@ static void rules_fill(const struct rules *r, uint32_t meta, struct rules_match 
     out->category = li->cat;
     out->category_name = rules_cats[li->cat].name;
     out->alert = rules_cats[li->cat].alert;
-    out->severity = rules_cats[li->cat].severity;
-    out->sid_dns = rules_cats[li->cat].dns;
-    out->sid_tls_sni = rules_cats[li->cat].sni;
-    out->sid_http_host = rules_cats[li->cat].http;
-    out->sid_addr = rules_cats[li->cat].addr;
     out->comment = r->strs + (m->comment ? m->comment : li->comment);
 }
 

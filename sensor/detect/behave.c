@@ -42,7 +42,6 @@
 
 #include "core/addr.h"
 #include "core/pool.h"
-#include "core/signatures.h"
 #include "sensor/flow/flow.h"
 
 /* Sizes are TCP payload bytes: TLS adds 22 (1.3) to 29 (1.2 GCM) bytes per record. */
@@ -379,7 +378,6 @@ static void bh_fill(struct mw_evidence *ev, const struct mw_behaviour *m)
     memset(ev, 0, sizeof *ev);
     ev->kind = MW_EV_PROTOCOL;
     ev->variant = MW_VAR_ENCRYPTED;
-    ev->sid = MW_SID_ENCRYPTED_BEHAVIOUR;
     ev->sides = MW_SIDE_CLIENT | MW_SIDE_SERVER; /* both directions' timing went into it */
     ev->client_dir = MW_DIR_FWD;
     ev->suspicion = 1; /* severity 3: timing and sizes alone never prove mining */

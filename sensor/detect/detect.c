@@ -4,8 +4,8 @@
  * The app-layer engine (sensor/applayer/) hands over every piece of dissector evidence.
  * Evidence is merged per flow. A protocol seen from one side only is held for
  * confirm_hold so the other side's reply can confirm it: one alert per flow and
- * signature, severity 1 when both sides spoke the protocol, 2 for one side, 3 for a
- * suspicion. Names (DNS, SNI, Host, HTTP and SOCKS CONNECT) are matched against the active
+ * signature, whose id and severity policy_decide() (sensor/detect/policy.c) picks.
+ * Names (DNS, SNI, Host, HTTP and SOCKS CONNECT) are matched against the active
  * rule set (a SOCKS target given as an address against the address lists);
  * answers for listed names teach the DNS-learned address table, and the first packet
  * of every flow is checked against listed and learned pool addresses.
@@ -30,8 +30,8 @@
 #include "sensor/eve/eve.h"
 #include "sensor/flow/flow.h"
 #include "sensor/detect/netset.h"
+#include "sensor/detect/policy.h"
 #include "core/pool.h"
-#include "core/signatures.h"
 
 #define DETECT_MAX_ALERTED 8
 #define DETECT_RESOLVERS 256
@@ -174,12 +174,8 @@ static void detect_merge(struct mw_evidence *dst, const struct mw_evidence *src)
     int upgrade = dst->variant == MW_VAR_NONE ||
                   (src->kind == MW_EV_PROTOCOL && !src->suspicion && src->variant != dst->variant &&
                    (dst->variant == MW_VAR_STRATUM1 || (dst->variant == MW_VAR_GETWORK && src->variant == MW_VAR_GBT)));
-    if (upgrade) {
+    if (upgrade)
         dst->variant = src->variant;
-        dst->sid = src->sid;
-    } else if (!dst->sid || dst->suspicion > src->suspicion) {
-        dst->sid = src->sid;
-    }
     dst->sides |= src->sides;
     if (src->confidence > dst->confidence)
         dst->confidence = src->confidence;
@@ -258,11 +254,10 @@ static void detect_flush_pending(struct detect *d, struct mw_flow *f, struct det
     if (!ev)
         return;
     df->pend = NULL;
-    int both = (ev->sides & MW_SIDE_CLIENT) && (ev->sides & MW_SIDE_SERVER);
-    uint8_t sev = ev->suspicion ? 3 : both ? 1 : 2;
-    uint32_t sid = ev->sid ? ev->sid : mw_signature_for_variant(ev->variant);
+    struct policy_decision pd;
     df->proto_alerted = 1;
-    detect_raise(d, f, df, ev, sid, sev, ev->client_dir, ts_us, 0);
+    if (policy_decide(ev, POLICY_PROTOCOL, RULES_CAT_MINING_POOL, &pd))
+        detect_raise(d, f, df, ev, pd.sid, pd.severity, ev->client_dir, ts_us, 0);
     /* Keep the merged record: the flow event and later host updates use it. */
     if (!df->info)
         df->info = ev;
@@ -281,9 +276,9 @@ static void detect_protocol(struct detect *d, struct mw_flow *f, struct detect_f
         /* A worker or agent learned after the alert still belongs in the host's record. */
         if (d->on_finding && (strcmp(before.worker, df->info->worker) != 0 ||
                               strcmp(before.agent, df->info->agent) != 0)) {
-            struct detect_finding fd = { f, df->info, df->info->client_dir,
-                                         df->info->sid ? df->info->sid : mw_signature_for_variant(df->info->variant),
-                                         0, 0, 0, ts_us, 1, NULL };
+            struct policy_decision pd;
+            policy_decide(df->info, POLICY_PROTOCOL, RULES_CAT_MINING_POOL, &pd);
+            struct detect_finding fd = { f, df->info, df->info->client_dir, pd.sid, 0, 0, 0, ts_us, 1, NULL };
             uint32_t repeats;
             d->on_finding(d->finding_user, &fd, &repeats);
         }
@@ -310,22 +305,6 @@ static void detect_protocol(struct detect *d, struct mw_flow *f, struct detect_f
     const struct mw_evidence *p = df->pend;
     if (p->suspicion || ((p->sides & MW_SIDE_CLIENT) && (p->sides & MW_SIDE_SERVER)))
         detect_flush_pending(d, f, df, ts_us);
-}
-
-/* The rule list's signature for this kind of name; a CONNECT to a pool has its own. */
-static uint32_t detect_name_sid(const struct mw_evidence *ev, const struct rules_match *m)
-{
-    switch (ev->variant) {
-    case MW_VAR_DNS: return m->sid_dns;
-    case MW_VAR_TLS_SNI: return m->sid_tls_sni;
-    case MW_VAR_HTTP_HOST:
-        if (strcmp(ev->method, "CONNECT") == 0 && m->category == RULES_CAT_MINING_POOL)
-            return MW_SID_HTTP_CONNECT_POOL;
-        return m->sid_http_host;
-    case MW_VAR_SOCKS_CONNECT: /* matched like an HTTP CONNECT target */
-        return m->category == RULES_CAT_MINING_POOL ? MW_SID_HTTP_CONNECT_POOL : m->sid_http_host;
-    default: return 0;
-    }
 }
 
 static int detect_is_resolver(const struct detect *d, const struct mw_addr *a)
@@ -398,9 +377,8 @@ static void detect_name(struct detect *d, struct mw_flow *f, struct detect_flow 
     mw_ev_set(out.list_category, sizeof out.list_category, m.category_name, strlen(m.category_name));
     if (matched != ev->pool_host)
         mw_ev_set(out.pool_host, sizeof out.pool_host, matched, strlen(matched));
-    uint8_t sev = ev->variant == MW_VAR_DNS ? 3 : 2;
-    uint32_t sid = detect_name_sid(ev, &m);
-    if (!sid)
+    struct policy_decision pd;
+    if (!policy_decide(ev, POLICY_LISTED, m.category, &pd))
         return;
     const struct netset *helpers = ev->variant == MW_VAR_DNS ? d->p.dns_servers : d->p.proxies;
     uint8_t on_behalf = (helpers && netset_contains(helpers, &f->addr[ev->client_dir])) ||
@@ -409,31 +387,29 @@ static void detect_name(struct detect *d, struct mw_flow *f, struct detect_flow 
         d->c.on_behalf++;
     if (!out.confidence)
         out.confidence = ev->variant == MW_VAR_DNS ? 30 : 60;
-    detect_raise(d, f, df, &out, sid, sev, ev->client_dir, ts_us, on_behalf);
+    detect_raise(d, f, df, &out, pd.sid, pd.severity, ev->client_dir, ts_us, on_behalf);
 }
 
-/* Is addr:port a listed or DNS-learned pool address? Fills the list fields of ev and returns
- * the signature (the list's address one, or the DNS-learned one), 0 when not. */
-static uint32_t detect_match_address(struct detect *d, const struct mw_addr *addr, uint16_t port,
-                                     uint64_t ts_us, struct mw_evidence *ev, enum rules_category *cat)
+/* Is addr:port a listed or DNS-learned pool address? Fills the list fields of ev and the
+ * policy's decision for it (ev->variant says how the address was reached); 0 when not. */
+static int detect_match_address(struct detect *d, const struct mw_addr *addr, uint16_t port, uint64_t ts_us,
+                                struct mw_evidence *ev, struct policy_decision *pd)
 {
     const struct rules *r = *d->rules;
     struct rules_match m;
-    if (rules_match_addr(r, addr, port, &m) && m.alert && m.sid_addr) {
+    if (rules_match_addr(r, addr, port, &m) && m.alert && policy_decide(ev, POLICY_LISTED, m.category, pd)) {
         mw_ev_set(ev->list_name, sizeof ev->list_name, m.list, strlen(m.list));
         mw_ev_set(ev->list_category, sizeof ev->list_category, m.category_name, strlen(m.category_name));
         ev->confidence = 60;
         d->c.pool_address++;
-        *cat = m.category;
-        return m.sid_addr;
+        return 1;
     }
     if (d->learn && dnslearn_lookup(d->learn, addr, ts_us, ev->pool_host, sizeof ev->pool_host)) {
         mw_ev_set(ev->list_name, sizeof ev->list_name, "dns-learned", 11);
         mw_ev_set(ev->list_category, sizeof ev->list_category, "mining-pool", 11);
         ev->confidence = 50;
         d->c.pool_address++;
-        *cat = RULES_CAT_MINING_POOL;
-        return MW_SID_DNS_LEARNED_ADDRESS;
+        return policy_decide(ev, POLICY_DNS_LEARNED, RULES_CAT_MINING_POOL, pd);
     }
     return 0;
 }
@@ -462,17 +438,14 @@ static void detect_proxy(struct detect *d, struct mw_flow *f, struct detect_flow
     }
     if (!ev->proxy.has_target_addr || !*d->rules)
         return;
-    enum rules_category cat;
-    uint32_t sid = detect_match_address(d, &ev->proxy.target_addr, ev->proxy.target_port, ts_us, &out, &cat);
-    if (!sid)
+    struct policy_decision pd;
+    if (!detect_match_address(d, &ev->proxy.target_addr, ev->proxy.target_port, ts_us, &out, &pd))
         return;
-    if (cat == RULES_CAT_MINING_POOL && sid != MW_SID_DNS_LEARNED_ADDRESS)
-        sid = MW_SID_HTTP_CONNECT_POOL;
     const struct netset *helpers = d->p.proxies;
     uint8_t on_behalf = helpers && netset_contains(helpers, &f->addr[ev->client_dir]);
     if (on_behalf)
         d->c.on_behalf++;
-    detect_raise(d, f, df, &out, sid, 2, ev->client_dir, ts_us, on_behalf);
+    detect_raise(d, f, df, &out, pd.sid, pd.severity, ev->client_dir, ts_us, on_behalf);
 }
 
 /* The app-layer engine's emit function: it only runs on flows detect handed to it, so the
@@ -526,9 +499,8 @@ static void detect_check_address(struct detect *d, struct mw_flow *f, const stru
     ev.variant = MW_VAR_POOL_ADDRESS;
     ev.client_dir = MW_DIR_FWD;
     ev.sides = MW_SIDE_CLIENT;
-    enum rules_category cat;
-    uint32_t sid = detect_match_address(d, &f->addr[MW_DIR_REV], f->port[MW_DIR_REV], p->ts_us, &ev, &cat);
-    if (!sid) {
+    struct policy_decision pd;
+    if (!detect_match_address(d, &f->addr[MW_DIR_REV], f->port[MW_DIR_REV], p->ts_us, &ev, &pd)) {
         if (d->learn) {
             struct detect_recheck *rc = &d->recheck[d->recheck_next++ % DETECT_RECHECK];
             rc->f = f;
@@ -546,7 +518,7 @@ static void detect_check_address(struct detect *d, struct mw_flow *f, const stru
     struct detect_flow *df = detect_flow_get(d, f);
     if (!df)
         return;
-    detect_raise(d, f, df, &ev, sid, 2, MW_DIR_FWD, p->ts_us, 0);
+    detect_raise(d, f, df, &ev, pd.sid, pd.severity, MW_DIR_FWD, p->ts_us, 0);
 }
 
 void detect_recheck(struct detect *d, uint64_t now_us)
@@ -582,13 +554,15 @@ void detect_recheck(struct detect *d, uint64_t now_us)
         mw_ev_set(ev.list_name, sizeof ev.list_name, "dns-learned", 11);
         mw_ev_set(ev.list_category, sizeof ev.list_category, "mining-pool", 11);
         d->c.pool_address++;
+        struct policy_decision pd;
+        policy_decide(&ev, POLICY_DNS_LEARNED, RULES_CAT_MINING_POOL, &pd);
         uint64_t ts = learned > rc->ts_us ? learned : rc->ts_us;
         struct mw_flow *f = rc->f;
         rc->f = NULL;
         if (f->flow_id == rc->flow_id) {
             struct detect_flow *df = detect_flow_get(d, f);
             if (df)
-                detect_raise(d, f, df, &ev, MW_SID_DNS_LEARNED_ADDRESS, 2, MW_DIR_FWD, ts, 0);
+                detect_raise(d, f, df, &ev, pd.sid, pd.severity, MW_DIR_FWD, ts, 0);
             continue;
         }
         /* The flow has ended: its alert still names it, from what was kept. */
@@ -604,7 +578,7 @@ void detect_recheck(struct detect *d, uint64_t now_us)
         gone.flow_id = rc->flow_id;
         gone.first_ts_us = gone.last_ts_us = rc->first_ts_us;
         d->c.recheck_ended++;
-        detect_raise(d, &gone, &gone_df, &ev, MW_SID_DNS_LEARNED_ADDRESS, 2, MW_DIR_FWD, ts, 0);
+        detect_raise(d, &gone, &gone_df, &ev, pd.sid, pd.severity, MW_DIR_FWD, ts, 0);
     }
     d->c.rechecked++;
 }

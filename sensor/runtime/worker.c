@@ -19,6 +19,7 @@
 #include "sensor/detect/geoip.h"
 #include "sensor/host/host.h"
 #include "sensor/detect/netset.h"
+#include "sensor/detect/policy.h"
 #include "sensor/stream/stream.h"
 
 #define WORKER_MAX_COUNTERS 1024
@@ -180,7 +181,9 @@ static void worker_ndpi_suspicion(struct worker *w, struct mw_flow *f, int dir, 
     /* nDPI does not say who is the client: take the flow's initiator. */
     ev.client_dir = MW_DIR_FWD;
     (void)dir;
-    struct detect_finding fd = { f, &ev, MW_DIR_FWD, 0, 3, 0, 0, ts_us, 1, NULL };
+    struct policy_decision pd; /* no signature: a host-score suspicion only */
+    policy_decide(&ev, POLICY_PROTOCOL, RULES_CAT_MINING_POOL, &pd);
+    struct detect_finding fd = { f, &ev, MW_DIR_FWD, pd.sid, pd.severity, 0, 0, ts_us, 1, NULL };
     uint32_t repeats;
     w->ndpi_suspicions++;
     hosts_finding(w->hv, &fd, &repeats);

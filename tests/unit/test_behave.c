@@ -9,6 +9,7 @@
 
 #include "core/signatures.h"
 #include "sensor/detect/behave.h"
+#include "sensor/detect/policy.h"
 #include "sensor/flow/flow.h"
 
 static uint8_t payload[70000];
@@ -144,7 +145,10 @@ START_TEST(test_mining_shape_alerts_with_numbers)
     ck_assert_int_eq(s.alerts, 1);
     const struct mw_evidence *ev = &s.ev;
     ck_assert_int_eq(ev->variant, MW_VAR_ENCRYPTED);
-    ck_assert_uint_eq(ev->sid, MW_SID_ENCRYPTED_BEHAVIOUR);
+    struct policy_decision pd; /* the policy names its signature, at severity 3 */
+    ck_assert_int_eq(policy_decide(ev, POLICY_PROTOCOL, RULES_CAT_MINING_POOL, &pd), 1);
+    ck_assert_uint_eq(pd.sid, MW_SID_ENCRYPTED_BEHAVIOUR);
+    ck_assert_uint_eq(pd.severity, 3);
     ck_assert_int_eq(ev->suspicion, 1);
     ck_assert_int_eq(ev->kind, MW_EV_PROTOCOL);
     ck_assert_int_eq(ev->client_dir, MW_DIR_FWD);

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "core/evidence.h"
-#include "core/signatures.h"
 
 START_TEST(test_ev_set_truncates)
 {
@@ -28,27 +27,12 @@ START_TEST(test_variant_names)
 }
 END_TEST
 
-START_TEST(test_every_protocol_variant_has_a_signature)
-{
-    for (int v = MW_VAR_STRATUM1; v <= MW_VAR_POOL_ADDRESS; v++) {
-        uint32_t sid = mw_signature_for_variant((enum mw_variant)v);
-        ck_assert_uint_ne(sid, 0);
-        const struct mw_signature *s = mw_signature_find(sid);
-        ck_assert_ptr_nonnull(s);
-        ck_assert_uint_ge(s->rev, 1);
-        ck_assert(strncmp(s->msg, "MINEWATCH ", 10) == 0);
-    }
-    ck_assert_ptr_null(mw_signature_find(2000000));
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("evidence");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_ev_set_truncates);
     tcase_add_test(tc, test_variant_names);
-    tcase_add_test(tc, test_every_protocol_variant_has_a_signature);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -7,7 +7,6 @@
 #include "dissectors/http.h"
 #include "sensor/applayer/drive.h"
 #include "sensor/flow/flow.h"
-#include "core/signatures.h"
 
 #define S(x) (const uint8_t *)(x), (sizeof(x) - 1)
 
@@ -284,7 +283,6 @@ static void check_getwork_evidence(void)
     const struct mw_evidence *e = find_ev(MW_EV_NAME, MW_VAR_HTTP_HOST, "POST");
     ck_assert_ptr_nonnull(e);
     ck_assert_str_eq(e->pool_host, "pool.example.com");
-    ck_assert_uint_eq(e->sid, 0);
     e = find_ev(MW_EV_PROTOCOL, MW_VAR_GETWORK, "X-Mining-Extensions");
     ck_assert_ptr_nonnull(e);
     ck_assert_str_eq(e->agent, "cgminer/4.10.0");
@@ -447,7 +445,6 @@ START_TEST(test_connect_and_absolute_uri)
     flow_send(f, MW_DIR_FWD, S("CONNECT pool.example.com:3333 HTTP/1.1\r\nHost: pool.example.com:3333\r\n\r\n"), 4096);
     ck_assert_int_eq(nev, 1);
     ck_assert_int_eq(evs[0].kind, MW_EV_NAME);
-    ck_assert_uint_eq(evs[0].sid, MW_SID_HTTP_CONNECT_POOL);
     ck_assert_str_eq(evs[0].method, "CONNECT");
     ck_assert_str_eq(evs[0].pool_host, "pool.example.com");
     flow_send(f, MW_DIR_REV, S("HTTP/1.1 200 Connection established\r\n\r\n"), 4096);

@@ -8,7 +8,6 @@
 
 #include "rules/cidr.h"
 #include "rules/rules.h"
-#include "core/signatures.h"
 
 static struct rules *load_str(const char *y, char *err, size_t errlen)
 {
@@ -60,10 +59,6 @@ START_TEST(test_load_and_match)
     ck_assert_int_eq(m.category, RULES_CAT_MINING_POOL);
     ck_assert_str_eq(m.category_name, "mining-pool");
     ck_assert_int_eq(m.alert, 1);
-    ck_assert_uint_eq(m.sid_dns, MW_SID_DNS_POOL);
-    ck_assert_uint_eq(m.sid_tls_sni, MW_SID_TLS_SNI_POOL);
-    ck_assert_uint_eq(m.sid_http_host, MW_SID_HTTP_HOST_POOL);
-    ck_assert_uint_eq(m.sid_addr, MW_SID_POOL_ADDRESS);
     ck_assert_uint_eq(m.entry_len, 12);
     ck_assert(strncmp(m.entry, "nanopool.org", 12) == 0);
     ck_assert_str_eq(m.comment, "test pools");
@@ -72,12 +67,11 @@ START_TEST(test_load_and_match)
     ck_assert_str_eq(m.comment, "doc");
     ck_assert(!rules_match_name(r, "a.only.example.org", 18, &m));
     ck_assert(rules_match_name(r, "ws1.coinhive.com", 16, &m));
-    ck_assert_uint_eq(m.sid_dns, MW_SID_DNS_WEBMINER);
+    ck_assert_int_eq(m.category, RULES_CAT_WEB_MINER);
     ck_assert(rules_match_name(r, "xmrig.com", 9, &m));
     ck_assert_int_eq(m.alert, 0);
-    ck_assert_uint_eq(m.sid_dns, 0);
     ck_assert(rules_match_name(r, "a.proxy.example.net", 19, &m));
-    ck_assert_uint_eq(m.sid_tls_sni, MW_SID_TLS_SNI_PROXY);
+    ck_assert_int_eq(m.category, RULES_CAT_MINING_PROXY);
 
     struct mw_addr a = A("203.0.113.77");
     ck_assert(rules_match_addr(r, &a, 3333, &m));
@@ -89,7 +83,7 @@ START_TEST(test_load_and_match)
     ck_assert(rules_match_addr(r, &a, 0, &m));
     a = A("2001:db8::1");
     ck_assert(rules_match_addr(r, &a, 8080, &m));
-    ck_assert_uint_eq(m.sid_addr, MW_SID_POOL_ADDRESS_PROXY);
+    ck_assert_int_eq(m.category, RULES_CAT_MINING_PROXY);
 
     struct mw_addr h = A("10.1.2.3"), h2 = A("10.1.2.4"), lab = A("10.9.200.1");
     ck_assert(rules_allowed(r, &h, "xmr.pool.example.org"));

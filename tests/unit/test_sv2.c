@@ -6,7 +6,6 @@
 #include "dissectors/sv2.h"
 #include "sensor/applayer/drive.h"
 #include "sensor/flow/flow.h"
-#include "core/signatures.h"
 
 /* ---- message builders (sv2-spec 3.1/3.2: little-endian, STR0_255) ---- */
 
@@ -349,7 +348,6 @@ START_TEST(test_noise_shape)
 {
     ck_assert_int_eq(noise_session(64, 234, 443, 0), 1);
     ck_assert_int_eq(evs[0].variant, MW_VAR_STRATUM2);
-    ck_assert_uint_eq(evs[0].sid, MW_SID_STRATUM2_NOISE);
     ck_assert_uint_eq(evs[0].suspicion, 1);
     ck_assert_uint_lt(evs[0].confidence, 50);
     ck_assert_str_eq(evs[0].method, "NoiseHandshake");
