@@ -250,6 +250,14 @@ void update_buf_printf(struct update_buf *b, const char *fmt, ...)
 {
     if (b->oom)
         return;
+    if (!b->p) { /* a zeroed buffer: no pointer arithmetic on NULL */
+        b->cap = 4096;
+        b->len = 0;
+        if (!(b->p = malloc(b->cap))) {
+            b->oom = 1;
+            return;
+        }
+    }
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
