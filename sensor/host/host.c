@@ -644,12 +644,14 @@ int hosts_finding(struct hosts_view *v, const struct detect_finding *fd, uint32_
             break;
         }
     int write = 1;
-    if (e && fd->update_only) {
-        write = 0; /* only the facts below change */
-    } else if (e) {
-        e->count++;
-        if (fd->ts_us > e->last_us)
-            e->last_us = fd->ts_us;
+    if (e) {
+        if (fd->update_only) {
+            write = 0; /* only the facts below change */
+        } else {
+            e->count++;
+            if (fd->ts_us > e->last_us)
+                e->last_us = fd->ts_us;
+        }
     } else if (x->nev < h->p.max_evidence) {
         t = &x->th[x->nev];
         t->window_start_us = HOST_NEVER;

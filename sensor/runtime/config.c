@@ -463,7 +463,7 @@ static int apply(struct ctx *c, const struct key *k, const yaml_node_t *v, char 
         return 0;
     }
     case K_EVE_TYPE: {
-        int t;
+        int t = 0;
         if (lookup(c, v, path, eve_types, &t) != 0)
             return -1;
         *(enum mw_eve_type *)dst = (enum mw_eve_type)t;

@@ -208,10 +208,16 @@ void run_capture(struct run *run)
         run_final_hosts(run);
         return;
     }
+    int started = 0;
     for (int i = 0; i < run->nworkers; i++) {
         th[i].run = run;
         th[i].id = i;
-        pthread_create(&tid[i], NULL, run_capture_loop, &th[i]);
+        if (pthread_create(&tid[i], NULL, run_capture_loop, &th[i]) != 0) {
+            mw_log(MW_LOG_ERR, "cannot start capture worker %d; stopping", i);
+            run_stop = 1;
+            break;
+        }
+        started++;
     }
     /* The calling thread handles signals that concern everyone while workers capture. */
     while (!run_stop) {
@@ -229,7 +235,7 @@ void run_capture(struct run *run)
     }
     for (int i = 0; i < run->nworkers; i++)
         capture_breakloop(run->cap[i]);
-    for (int i = 0; i < run->nworkers; i++)
+    for (int i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
     run_final_hosts(run);
     if (run->cfg->stats.enabled)
