@@ -4,7 +4,11 @@
 # this checks that the table came out with every program's row.
 # usage: smoke.sh BUILD_DIR OUT_DIR   (env MW_SHARED_DIR; MW_SANITIZED=1 halves the mix)
 set -eu
-build=$1 out=$2
+build=$1
+# One output directory per run, so two suites at once never share files; kept on failure.
+mkdir -p "$2"
+out=$(mktemp -d "$2/run.XXXXXX")
+trap 'rc=$?; [ $rc -eq 0 ] && rm -rf "$out"; exit $rc' EXIT
 here=$(dirname "$0")
 packets=20000
 if [ "${MW_SANITIZED:-0}" = 1 ]; then

@@ -18,8 +18,11 @@ case_file=$1
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${MW_BINARY_DIR:?MW_BINARY_DIR must point at the build tree}
 name=$(basename "$case_file" .json)
-work="$bin/tests/pcap/work/$name"
-mkdir -p "$work" || exit 1
+# One work directory per run, so two runs of the suite at once never share files; kept
+# when the case fails, for a look at its capture and EVE output.
+mkdir -p "$bin/tests/pcap/work" || exit 1
+work=$(mktemp -d "$bin/tests/pcap/work/$name.XXXXXX") || exit 1
+trap 'rc=$?; [ $rc -eq 0 ] && rm -rf "$work"; exit $rc' EXIT
 rm -f "$work/eve.json" "$work/stderr.txt" "$work/capture.pcap" "$work/config.yaml" "$work"/*.mmdb
 
 # Case fields, NUL-separated: scenario, then "G" + gen_args..., then "A" + args...; or a

@@ -25,8 +25,10 @@ if [ -z "$shared" ] || [ ! -d "$shared/pcaps/traffic" ]; then
     echo "SKIP: shared captures not found (MW_SHARED_DIR=${shared:-unset}/pcaps/traffic)"; exit 77
 fi
 [ -x "$bin/minewatch" ] || { echo "FAIL: $bin/minewatch not built"; exit 1; }
-work="$bin/tests/pcap/work/shared$no_fp$lists"
-mkdir -p "$work" || exit 1
+# One work directory per run (two suites at once must not share files); kept on failure.
+mkdir -p "$bin/tests/pcap/work" || exit 1
+work=$(mktemp -d "$bin/tests/pcap/work/shared$no_fp$lists.XXXXXX") || exit 1
+trap 'rc=$?; [ $rc -eq 0 ] && rm -rf "$work"; exit $rc' EXIT
 extra=()
 if [ $lists -eq 1 ]; then
     bl="$shared/blocklists"
