@@ -70,3 +70,28 @@ void mw_app_count(struct mw_flow_app *app, enum mw_msg_meaning what, uint32_t n)
     case MW_MSG_OTHER: break;
     }
 }
+
+void mw_http_merge(struct mw_http_facts *dst, const struct mw_http_facts *src)
+{
+    if (!src->seen)
+        return;
+    if (!dst->seen) {
+        *dst = *src;
+        return;
+    }
+    /* The request fields describe one request: take them together, or not at all. */
+    if (!dst->method[0] && !dst->url[0] && (src->method[0] || src->url[0])) {
+        memcpy(dst->method, src->method, sizeof dst->method);
+        memcpy(dst->url, src->url, sizeof dst->url);
+        if (!dst->hostname[0])
+            memcpy(dst->hostname, src->hostname, sizeof dst->hostname);
+        if (!dst->user_agent[0])
+            memcpy(dst->user_agent, src->user_agent, sizeof dst->user_agent);
+    }
+    /* So do the response's: status and body length of one response. */
+    if (!dst->status && src->status) {
+        dst->status = src->status;
+        dst->has_length = src->has_length;
+        dst->length = src->length;
+    }
+}

@@ -47,6 +47,8 @@ enum mw_ev_kind {
     MW_EV_PROXY,        /* a proxy handshake (SOCKS request, PROXY-protocol header): `proxy` holds
                            its facts, pool_host a target name; detect.c keeps them for the
                            flow's alerts and matches the target against the lists */
+    MW_EV_HTTP,         /* HTTP transaction facts only (the first response after a report):
+                           `http` completes the flow's record; never an alert by itself */
 };
 
 /* Which proxy protocol stood in front of the stream (the `mining.proxy.protocol` values). */
@@ -74,6 +76,8 @@ const char *mw_proxy_proto_name(enum mw_proxy_proto p);
 #define MW_EV_HOST_LEN 256
 #define MW_EV_COIN_LEN 16
 #define MW_EV_LIST_LEN 64
+#define MW_EV_URL_LEN 256
+#define MW_EV_HTTP_METHOD_LEN 24
 
 /* What a proxy handshake told about the connection behind it. */
 struct mw_proxy_facts {
@@ -108,6 +112,22 @@ struct mw_behaviour {
     double client_server_ratio;  /* miner bytes / pool bytes */
 };
 
+/* The HTTP transaction that carried a finding (Suricata's `http` object): copied, bounded
+ * strings from the wire; a field not seen is empty (status 0, has_length 0). */
+struct mw_http_facts {
+    uint8_t seen;          /* 1: the finding came over HTTP (the fields below describe it) */
+    uint8_t has_length;    /* length is known */
+    uint16_t status;       /* response status code; 0 before the response */
+    uint64_t length;       /* response body bytes */
+    char method[MW_EV_HTTP_METHOD_LEN];
+    char hostname[MW_EV_HOST_LEN]; /* Host header (or the CONNECT / absolute-URI authority), no port */
+    char url[MW_EV_URL_LEN];       /* request-target as sent */
+    char user_agent[MW_EV_AGENT_LEN];
+};
+
+/* Fill what dst does not know yet from src (the request's fields come together). */
+void mw_http_merge(struct mw_http_facts *dst, const struct mw_http_facts *src);
+
 struct mw_dns_record; /* dissectors/dns.h */
 struct mw_tls_hello;  /* dissectors/tls.h */
 
@@ -129,6 +149,7 @@ struct mw_evidence {
     char list_category[24];
     struct mw_proxy_facts proxy; /* MW_EV_PROXY, and name evidence of a SOCKS target */
     struct mw_behaviour behaviour; /* MW_VAR_ENCRYPTED only */
+    struct mw_http_facts http;     /* findings carried by HTTP (http.seen) */
     /* Optional protocol records for the EVE `dns` / `tls` objects; valid only during emit. */
     const struct mw_dns_record *dns;
     const struct mw_tls_hello *tls;

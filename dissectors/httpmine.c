@@ -155,20 +155,33 @@ static void httpm_on_request(struct httpm_state *s, struct mw_dctx *ctx, const s
     const struct http_header *h = rq->headers;
     size_t n = rq->num_headers;
     entry->method = httpm_method_id(&rq->method);
-    struct http_slice auth, host;
-
-    if (entry->method == HMM_CONNECT) {
-        if (http_authority_host(&rq->target, &host) == 0)
-            httpm_emit_name(s, ctx, &host, &rq->method, 1);
-    } else if (http_absolute_authority(&rq->target, &auth) == 0 && http_authority_host(&auth, &host) == 0) {
-        httpm_emit_name(s, ctx, &host, &rq->method, 0);
-    }
+    struct http_slice auth, host, target_host = { 0 }, host_hdr = { 0 };
+    int has_target = 0, has_host = 0;
+    if (entry->method == HMM_CONNECT)
+        has_target = http_authority_host(&rq->target, &target_host) == 0;
+    else
+        has_target = http_absolute_authority(&rq->target, &auth) == 0 && http_authority_host(&auth, &target_host) == 0;
     const struct http_slice *hv = http_header_get(h, n, "Host");
-    if (hv && http_authority_host(hv, &host) == 0) {
-        mw_ev_set(s->host, sizeof s->host, host.p, host.len);
-        if (entry->method != HMM_CONNECT)
-            httpm_emit_name(s, ctx, &host, &rq->method, 0);
-    }
+    has_host = hv && http_authority_host(hv, &host_hdr) == 0;
+
+    /* This request's facts, before any evidence it raises copies them. */
+    struct mw_http_facts *t = &s->txn;
+    memset(t, 0, sizeof *t);
+    t->seen = 1;
+    s->txn_seq = entry->seq;
+    mw_ev_set(t->method, sizeof t->method, rq->method.p, rq->method.len);
+    mw_ev_set(t->url, sizeof t->url, rq->target.p, rq->target.len);
+    host = has_host ? host_hdr : target_host;
+    if (has_host || has_target)
+        mw_ev_set(t->hostname, sizeof t->hostname, host.p, host.len);
+    const struct http_slice *ua = http_header_get(h, n, "User-Agent");
+    if (ua)
+        mw_ev_set(t->user_agent, sizeof t->user_agent, ua->p, ua->len);
+
+    if (has_target)
+        httpm_emit_name(s, ctx, &target_host, &rq->method, entry->method == HMM_CONNECT);
+    if (has_host && entry->method != HMM_CONNECT)
+        httpm_emit_name(s, ctx, &host_hdr, &rq->method, 0);
 
     const struct http_slice *upg = http_header_get(h, n, "Upgrade");
     entry->ws_upgrade = upg && http_list_has(upg, "websocket");
@@ -207,9 +220,10 @@ static long httpm_head(struct httpm_state *s, struct mw_dctx *ctx, int dir, cons
     long got = http_parse_response(p, len, &rs);
     if (got < 0)
         return got;
-    httpm_response_heuristics(s, ctx, &rs);
-    if (rs.status >= 100 && rs.status < 200 && rs.status != 101)
+    if (rs.status >= 100 && rs.status < 200 && rs.status != 101) {
+        httpm_response_heuristics(s, ctx, &rs);
         return got; /* interim: the final answer follows */
+    }
     struct httpm_req req = { 0 };
     if (s->npend) {
         req = s->pend[0];
@@ -217,6 +231,16 @@ static long httpm_head(struct httpm_state *s, struct mw_dctx *ctx, int dir, cons
         s->npend--;
     }
     s->resp_req = req;
+    /* The response's facts, before any evidence it raises copies them. */
+    uint64_t blen;
+    int has_len;
+    int fr = httpm_body_framing(rs.headers, rs.num_headers, &blen, &has_len);
+    s->resp_seen = 1;
+    s->resp_status = (uint16_t)rs.status;
+    s->resp_has_len = fr == 0 && has_len && req.method != HMM_HEAD && rs.status != 204 && rs.status != 304;
+    s->resp_len = s->resp_has_len ? blen : 0;
+    httpm_response_heuristics(s, ctx, &rs);
+    httpm_emit_response(s, ctx);
     if (rs.status == 101) {
         if (req.ws_upgrade) {
             /* Suricata's app_proto after an accepted upgrade is "websocket" */
@@ -240,9 +264,6 @@ static long httpm_head(struct httpm_state *s, struct mw_dctx *ctx, int dir, cons
         s->d[s->client_dir].mode = HM_HEAD;
     if (req.method == HMM_HEAD || rs.status == 204 || rs.status == 304)
         return got;
-    uint64_t blen;
-    int has_len;
-    int fr = httpm_body_framing(rs.headers, rs.num_headers, &blen, &has_len);
     if (fr < 0)
         return HTTP_MALFORMED;
     int collect = req.kind != JM_K_NONE;

@@ -77,9 +77,17 @@ struct httpm_state {
     uint32_t hdr_emitted;      /* bit per header signal already reported */
     uint32_t names[HTTPM_NAMES];
     uint8_t nnames;
-    char ua[MW_EV_AGENT_LEN];
+    uint8_t reported;        /* evidence was emitted: the first response's facts follow it */
+    uint8_t response_sent;   /* that MW_EV_HTTP went out (once per flow) */
+    /* The last request head (Suricata's http object): method, url, hostname (also the pool
+     * name of the evidence) and User-Agent, of request txn_seq; and the status and body
+     * length of the last final response (to request resp_req.seq). */
+    struct mw_http_facts txn;
+    uint32_t txn_seq;
+    uint8_t resp_seen, resp_has_len;
+    uint16_t resp_status;
+    uint64_t resp_len;
     char miner_agent[MW_EV_AGENT_LEN];
-    char host[MW_EV_HOST_LEN];
     char url_worker[MW_EV_WORKER_LEN];
     struct httpm_dir d[2];
 };
@@ -103,6 +111,11 @@ void httpm_request_heuristics(struct httpm_state *s, struct mw_dctx *ctx, const 
 void httpm_response_heuristics(struct httpm_state *s, struct mw_dctx *ctx, const struct http_response *rs);
 
 /* httpmine_report.c */
+/* The http facts of evidence: the last request, with its response when with_response and
+ * the response seen answers it (a response to an earlier request: its status alone). */
+void httpm_facts(const struct httpm_state *s, struct mw_http_facts *h, int with_response);
+/* The first final response after evidence was reported: its facts, once per flow. */
+void httpm_emit_response(struct httpm_state *s, struct mw_dctx *ctx);
 void httpm_mining(struct httpm_state *s, struct mw_dctx *ctx);
 /* A name the request addresses (Host, absolute URI, CONNECT target), once per flow each. */
 void httpm_emit_name(struct httpm_state *s, struct mw_dctx *ctx, const struct http_slice *host,

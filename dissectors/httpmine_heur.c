@@ -91,7 +91,6 @@ void httpm_request_heuristics(struct httpm_state *s, struct mw_dctx *ctx, const 
     const struct http_slice *ua = http_header_get(h, n, "User-Agent");
     enum mw_variant uav = MW_VAR_NONE;
     if (ua) {
-        mw_ev_set(s->ua, sizeof s->ua, ua->p, ua->len);
         uav = httpm_miner_ua(ua);
         if (uav != MW_VAR_NONE)
             mw_ev_set(s->miner_agent, sizeof s->miner_agent, ua->p, ua->len);

@@ -23,6 +23,36 @@ static uint32_t httpm_hash(const char *p, size_t n, uint32_t salt)
     return h;
 }
 
+void httpm_facts(const struct httpm_state *s, struct mw_http_facts *h, int with_response)
+{
+    *h = s->txn;
+    h->status = 0;
+    h->has_length = 0;
+    h->length = 0;
+    if (!with_response || !s->resp_seen)
+        return;
+    if (s->resp_req.seq != s->txn_seq) { /* pipelined: the request fields are another's */
+        memset(h, 0, sizeof *h);
+        h->seen = 1;
+    }
+    h->status = s->resp_status;
+    h->has_length = s->resp_has_len;
+    h->length = s->resp_len;
+}
+
+void httpm_emit_response(struct httpm_state *s, struct mw_dctx *ctx)
+{
+    if (!s->reported || s->response_sent)
+        return;
+    s->response_sent = 1;
+    struct mw_evidence ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = MW_EV_HTTP;
+    ev.client_dir = (uint8_t)s->client_dir;
+    httpm_facts(s, &ev.http, 1);
+    ctx->emit(ctx, &ev);
+}
+
 void httpm_mining(struct httpm_state *s, struct mw_dctx *ctx)
 {
     s->mining_seen = 1;
@@ -48,10 +78,12 @@ void httpm_emit_name(struct httpm_state *s, struct mw_dctx *ctx, const struct ht
     ev.confidence = 100;
     mw_ev_set(ev.pool_host, sizeof ev.pool_host, host->p, host->len);
     mw_ev_set(ev.method, sizeof ev.method, method->p, method->len);
+    httpm_facts(s, &ev.http, 0);
+    s->reported = 1;
     ctx->emit(ctx, &ev);
 }
 
-static void httpm_base_ev(const struct httpm_state *s, struct mw_evidence *ev, enum mw_variant v,
+static void httpm_base_ev(struct httpm_state *s, struct mw_evidence *ev, enum mw_variant v,
                           uint8_t side, uint8_t confidence, const char *method)
 {
     memset(ev, 0, sizeof *ev);
@@ -61,10 +93,13 @@ static void httpm_base_ev(const struct httpm_state *s, struct mw_evidence *ev, e
     ev->client_dir = (uint8_t)s->client_dir;
     ev->confidence = confidence;
     mw_ev_set(ev->method, sizeof ev->method, method, strlen(method));
-    const char *agent = s->miner_agent[0] ? s->miner_agent : s->ua;
+    const char *agent = s->miner_agent[0] ? s->miner_agent : s->txn.user_agent;
     mw_ev_set(ev->agent, sizeof ev->agent, agent, strlen(agent));
     mw_ev_set(ev->worker, sizeof ev->worker, s->url_worker, strlen(s->url_worker));
-    mw_ev_set(ev->pool_host, sizeof ev->pool_host, s->host, strlen(s->host));
+    mw_ev_set(ev->pool_host, sizeof ev->pool_host, s->txn.hostname, strlen(s->txn.hostname));
+    /* The server's side, and both sides of a WebSocket session, come after the response. */
+    httpm_facts(s, &ev->http, side == MW_SIDE_SERVER || s->d[0].mode == HM_WEBSOCKET);
+    s->reported = 1;
 }
 
 /* Header-only signals, reported once each per flow. */
@@ -152,5 +187,9 @@ void httpm_body_done(struct httpm_state *s, struct mw_dctx *ctx, int dir)
     if (m.kind == JM_K_NONE || (m.kind == JM_K_RESULT && m.variant == MW_VAR_NONE))
         return; /* an answer that does not look like the dialect's */
     enum mw_variant v = m.variant != MW_VAR_NONE ? m.variant : s->resp_req.variant;
+    if (!s->resp_has_len) { /* chunked or until close: the body as framed */
+        s->resp_has_len = 1;
+        s->resp_len = d->body_len;
+    }
     httpm_report(s, ctx, &m, v, MW_SIDE_SERVER, 95);
 }

@@ -41,6 +41,7 @@ struct detect_flow {
     struct mw_evidence *pend;  /* merged protocol evidence not yet alerted */
     struct mw_evidence *info;  /* what the flow event and host verdicts learn after the alert */
     struct mw_evidence *proxy; /* the SOCKS / PROXY-protocol handshake in front of the stream */
+    struct mw_http_facts *http; /* the HTTP transaction of a mining finding, for the flow event */
     uint64_t pend_deadline_us;
     uint32_t alerted[DETECT_MAX_ALERTED];
     uint8_t nalerted;
@@ -88,7 +89,7 @@ struct detect {
     struct mw_addr resolvers[DETECT_RESOLVERS];
     unsigned nresolvers, resolver_next;
     struct applayer *al;
-    struct mw_pool *flow_pool, *ev_pool;
+    struct mw_pool *flow_pool, *ev_pool, *http_pool;
     struct behave *behave; /* encrypted mining by behaviour: its own per-flow state */
     uint64_t live_flows;
     struct detect_recheck recheck[DETECT_RECHECK];
@@ -122,10 +123,11 @@ struct detect *detect_new(const struct detect_params *p, struct eve *eve, struct
     d->finding_user = finding_user;
     d->flow_pool = pool_new(sizeof(struct detect_flow), 0);
     d->ev_pool = pool_new(sizeof(struct mw_evidence), 0);
+    d->http_pool = pool_new(sizeof(struct mw_http_facts), 0);
     struct applayer_params ap = { p->buffer_size, p->max_buffers, 0 };
     d->al = applayer_new(&ap, detect_evidence, d);
     d->behave = behave_new(&d->p.behave);
-    if (!d->flow_pool || !d->ev_pool || !d->al || !d->behave) {
+    if (!d->flow_pool || !d->ev_pool || !d->http_pool || !d->al || !d->behave) {
         detect_free(d);
         return NULL;
     }
@@ -139,6 +141,7 @@ void detect_free(struct detect *d)
     applayer_free(d->al);
     pool_free(d->flow_pool);
     pool_free(d->ev_pool);
+    pool_free(d->http_pool);
     behave_free(d->behave);
     free(d);
 }
@@ -193,6 +196,26 @@ static void detect_merge(struct mw_evidence *dst, const struct mw_evidence *src)
 #undef MERGE_FIELD
     if (dst->proxy.proto == MW_PROXY_NONE)
         dst->proxy = src->proxy;
+    mw_http_merge(&dst->http, &src->http);
+}
+
+/* Keep the HTTP facts of a flow's mining findings for its flow event: created by a
+ * mining finding (create), completed by later facts (the response). Only mining flows get
+ * a record, so ordinary web traffic costs nothing here. */
+static void detect_http_keep(struct detect *d, struct detect_flow *df, const struct mw_http_facts *h, int create)
+{
+    if (!h->seen)
+        return;
+    if (!df->http) {
+        if (!create)
+            return;
+        if (!(df->http = pool_get(d->http_pool))) {
+            d->c.alloc_fail++;
+            return;
+        }
+        memset(df->http, 0, sizeof *df->http);
+    }
+    mw_http_merge(df->http, h);
 }
 
 /* The single place that decides whether a finding becomes an alert line. */
@@ -202,6 +225,7 @@ static void detect_raise(struct detect *d, struct mw_flow *f, struct detect_flow
 {
     if (detect_already(df, sid))
         return;
+    detect_http_keep(d, df, &ev->http, 1);
     if (df->nalerted < DETECT_MAX_ALERTED)
         df->alerted[df->nalerted++] = sid;
     const struct rules *r = *d->rules;
@@ -456,6 +480,9 @@ static void detect_evidence(void *user, struct mw_flow *f, const struct mw_evide
     struct detect_flow *df = f->detect;
     if (!df)
         return;
+    detect_http_keep(d, df, &ev->http, ev->kind == MW_EV_PROTOCOL);
+    if (ev->kind == MW_EV_HTTP)
+        return; /* facts only: they complete the record kept above */
     if (ev->kind == MW_EV_NAME)
         detect_name(d, f, df, ev, ts_us);
     else if (ev->kind == MW_EV_PROXY)
@@ -620,12 +647,13 @@ void detect_flow_end(struct detect *d, struct mw_flow *f, const char *reason, ui
     applayer_flow_end(d->al, f, &df->al, ts_us);
     detect_flush_pending(d, f, df, ts_us);
     if (f->alerted)
-        eve_flow(d->eve, f, df->miner_dir, df->variant, df->info, reason, NULL, ts_us);
+        eve_flow(d->eve, f, df->miner_dir, df->variant, df->info, df->http, reason, NULL, ts_us);
     else if (df->held)
-        eve_flow(d->eve, f, df->miner_dir, df->variant, df->info, reason, df->held, ts_us);
+        eve_flow(d->eve, f, df->miner_dir, df->variant, df->info, df->http, reason, df->held, ts_us);
     pool_put(d->ev_pool, df->pend);
     pool_put(d->ev_pool, df->info);
     pool_put(d->ev_pool, df->proxy);
+    pool_put(d->http_pool, df->http);
     pool_put(d->flow_pool, df);
     f->detect = NULL;
     d->live_flows--;
@@ -654,6 +682,7 @@ void detect_stats_foreach(const struct detect *d, void (*cb)(void *u, const char
 size_t detect_memuse(const struct detect *d)
 {
     /* Pools keep their chunks after the flows end: what they hold is what the process uses. */
-    return sizeof *d + pool_allocated(d->flow_pool) + pool_allocated(d->ev_pool) + applayer_memuse(d->al) +
+    return sizeof *d + pool_allocated(d->flow_pool) + pool_allocated(d->ev_pool) +
+           pool_allocated(d->http_pool) + applayer_memuse(d->al) +
            behave_memuse(d->behave);
 }

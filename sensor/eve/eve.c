@@ -219,6 +219,24 @@ static void eve_tls_object(struct jw *w, const struct mw_tls_hello *h)
     jw_object_end(w);
 }
 
+/* Suricata's `http` object of the transaction that carried a finding: what was seen of it,
+ * every wire string escaped and cut at its field's documented length; a field not seen is
+ * left out, never written empty. */
+static void eve_http_object(struct jw *w, const struct mw_http_facts *h)
+{
+    jw_key(w, "http");
+    jw_object_begin(w);
+    eve_kv_wire(w, "hostname", h->hostname, sizeof h->hostname);
+    eve_kv_wire(w, "url", h->url, sizeof h->url);
+    eve_kv_wire(w, "http_user_agent", h->user_agent, sizeof h->user_agent);
+    eve_kv_wire(w, "http_method", h->method, sizeof h->method);
+    if (h->status)
+        jw_kv_uint(w, "status", h->status);
+    if (h->has_length)
+        jw_kv_uint(w, "length", h->length);
+    jw_object_end(w);
+}
+
 /* The `geoip` object of the pool side: alerts and the principal pool of host events. */
 static void eve_geo_object(struct jw *w, const struct eve_geo *g)
 {
@@ -338,6 +356,8 @@ void eve_alert(struct eve *e, const struct eve_alert *a)
         eve_dns_object(&w, ev->dns);
     if (ev->tls)
         eve_tls_object(&w, ev->tls);
+    if (ev->http.seen)
+        eve_http_object(&w, &ev->http);
     jw_key(&w, "mining");
     jw_object_begin(&w);
     jw_kv_str(&w, "variant", mw_variant_name(ev->variant));
@@ -389,7 +409,8 @@ static const char *eve_flow_state(const struct mw_flow *f)
 }
 
 void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_variant variant,
-              const struct mw_evidence *info, const char *reason, const char *held, uint64_t ts_us)
+              const struct mw_evidence *info, const struct mw_http_facts *http, const char *reason,
+              const char *held, uint64_t ts_us)
 {
     struct jw w;
     int s = miner_dir, d = !miner_dir;
@@ -410,6 +431,8 @@ void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_var
     jw_kv_str(&w, "state", eve_flow_state(f));
     jw_kv_str(&w, "reason", reason);
     jw_object_end(&w);
+    if (http && http->seen)
+        eve_http_object(&w, http);
     jw_key(&w, "mining");
     jw_object_begin(&w);
     jw_kv_str(&w, "variant", mw_variant_name(variant));

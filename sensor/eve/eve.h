@@ -42,9 +42,11 @@ struct eve *eve_new(const struct eve_params *p, struct output *out);
 void eve_free(struct eve *e);
 void eve_alert(struct eve *e, const struct eve_alert *a);
 /* The `flow` event of a mining flow: one that alerted (held NULL), or one whose alerts were
- * all held back (held says why: "throttled", "host-ceiling", "suppressed", "untracked"). */
+ * all held back (held says why: "throttled", "host-ceiling", "suppressed", "untracked");
+ * http (may be NULL) is the HTTP transaction that carried its findings. */
 void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_variant variant,
-              const struct mw_evidence *info, const char *reason, const char *held, uint64_t ts_us);
+              const struct mw_evidence *info, const struct mw_http_facts *http, const char *reason,
+              const char *held, uint64_t ts_us);
 /* A `stats` event: calls each source to list its counters. */
 void eve_stats(struct eve *e, uint64_t ts_us, uint64_t uptime_s, eve_stats_source *sources,
                void **srcs, size_t n);

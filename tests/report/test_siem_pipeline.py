@@ -14,6 +14,7 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -167,6 +168,12 @@ class SiemPipeline(unittest.TestCase):
                               "--eve", "-"], capture_output=True, text=True, check=True).stdout
         cls.events = [json.loads(l) for l in out.splitlines()]
         cls.docs = [apply(cls.pipeline, {"suricata": {"eve": e}}) for e in cls.events]
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.work = cls.tmp.name
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
 
     def find(self, event_type, pred):
         got = [d for d in self.docs if d["suricata"]["eve"]["event_type"] == event_type
@@ -211,6 +218,30 @@ class SiemPipeline(unittest.TestCase):
         self.assertEqual(h["related"]["ip"], "10.20.8.83")
         self.assertIsInstance(h["event"]["risk_score"], float)
         self.assertNotIn("threat", h)
+
+    def test_http_object_gets_ecs_fields(self):
+        # Findings carried by HTTP (mwgen scenarios): Suricata's http object to ECS url.*,
+        # http.* and user_agent.original (the miner software, when named, stays there).
+        for scenario, method, ua in (("http-connect-proxy", "CONNECT", "cgminer/4.10.0"),
+                                     ("getwork-http", "POST", "cgminer 2.7.2")):
+            pcap = os.path.join(self.work, scenario + ".pcap")
+            subprocess.run([os.path.join(BIN, "mwgen"), scenario, pcap], check=True, capture_output=True)
+            out = subprocess.run([os.path.join(BIN, "minewatch"), "-r", pcap, "--eve", "-"],
+                                 capture_output=True, text=True, check=True).stdout
+            docs = [apply(self.pipeline, {"suricata": {"eve": json.loads(l)}}) for l in out.splitlines()]
+            alerts = [d for d in docs if d["suricata"]["eve"]["event_type"] == "alert"
+                      and "http" in d["suricata"]["eve"]]
+            self.assertTrue(alerts, scenario)
+            for d in alerts:
+                h = d["suricata"]["eve"]["http"]
+                self.assertEqual(d["url"]["domain"], h["hostname"])
+                self.assertEqual(d["url"]["original"], h["url"])
+                self.assertEqual(d["http"]["request"]["method"], method)
+                self.assertEqual(d["user_agent"]["original"], ua)
+            flows = [d for d in docs if d["suricata"]["eve"]["event_type"] == "flow"]
+            self.assertTrue(flows, scenario)
+            self.assertEqual(flows[0]["http"]["response"]["status_code"], 200)
+        self.assertEqual(d["http"]["response"]["body"]["bytes"], 591)
 
     def test_flow_difficulty_stays_a_float(self):
         f = self.find("flow", lambda e: "difficulty" in e["mining"])

@@ -278,6 +278,45 @@ static size_t build_getwork(char *req, size_t rsz, char *rsp, size_t ssz, size_t
     return (size_t)n;
 }
 
+/* Suricata's http object, as typed facts: every piece of evidence carries the request it
+ * came with; the pool's side and the one MW_EV_HTTP record add the response's status and
+ * body length (the client's side, seen before the response, does not have them). */
+static void check_getwork_http(void)
+{
+    const struct mw_evidence *e = find_ev(MW_EV_NAME, MW_VAR_HTTP_HOST, "POST");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->http.seen, 1);
+    ck_assert_str_eq(e->http.hostname, "pool.example.com");
+    ck_assert_str_eq(e->http.url, "/");
+    ck_assert_str_eq(e->http.method, "POST");
+    ck_assert_str_eq(e->http.user_agent, "cgminer/4.10.0");
+    ck_assert_uint_eq(e->http.status, 0);
+    ck_assert_uint_eq(e->http.has_length, 0);
+    e = find_ev(MW_EV_PROTOCOL, MW_VAR_GETWORK, "getwork");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->http.seen, 1);
+    ck_assert_str_eq(e->http.method, "POST");
+    ck_assert_uint_eq(e->http.status, 0);
+    ck_assert_int_eq(count_kind(MW_EV_HTTP), 1);
+    e = find_ev(MW_EV_HTTP, MW_VAR_NONE, NULL);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e->http.hostname, "pool.example.com");
+    ck_assert_str_eq(e->http.url, "/");
+    ck_assert_uint_eq(e->http.status, 200);
+    ck_assert_uint_eq(e->http.has_length, 1);
+    ck_assert_uint_eq(e->http.length, sizeof getwork_reply - 1);
+    int server = 0;
+    for (int i = 0; i < nev; i++) {
+        if (evs[i].kind != MW_EV_PROTOCOL || evs[i].sides != MW_SIDE_SERVER)
+            continue;
+        server++;
+        ck_assert_str_eq(evs[i].http.user_agent, "cgminer/4.10.0");
+        ck_assert_uint_eq(evs[i].http.status, 200);
+        ck_assert_uint_eq(evs[i].http.length, sizeof getwork_reply - 1);
+    }
+    ck_assert_int_eq(server, 3);
+}
+
 static void check_getwork_evidence(void)
 {
     const struct mw_evidence *e = find_ev(MW_EV_NAME, MW_VAR_HTTP_HOST, "POST");
@@ -300,8 +339,9 @@ static void check_getwork_evidence(void)
         server_body += evs[i].variant == MW_VAR_GETWORK && evs[i].sides == MW_SIDE_SERVER &&
                        evs[i].confidence == 95;
     ck_assert_int_eq(server_body, 1);
-    ck_assert_int_eq(nev, 7);
+    ck_assert_int_eq(nev, 8);
     ck_assert_uint_eq(app.jobs, 1);
+    check_getwork_http();
 }
 
 START_TEST(test_getwork_every_split)
@@ -447,14 +487,25 @@ START_TEST(test_connect_and_absolute_uri)
     ck_assert_int_eq(evs[0].kind, MW_EV_NAME);
     ck_assert_str_eq(evs[0].method, "CONNECT");
     ck_assert_str_eq(evs[0].pool_host, "pool.example.com");
+    ck_assert_str_eq(evs[0].http.method, "CONNECT");
+    ck_assert_str_eq(evs[0].http.url, "pool.example.com:3333");
+    ck_assert_str_eq(evs[0].http.hostname, "pool.example.com");
+    ck_assert_str_eq(evs[0].http.user_agent, "");
     flow_send(f, MW_DIR_REV, S("HTTP/1.1 200 Connection established\r\n\r\n"), 4096);
+    /* the proxy's answer completes the record of the reported request */
+    ck_assert_int_eq(nev, 2);
+    ck_assert_int_eq(evs[1].kind, MW_EV_HTTP);
+    ck_assert_uint_eq(evs[1].http.status, 200);
+    ck_assert_uint_eq(evs[1].http.has_length, 0);
+    ck_assert_str_eq(evs[1].http.url, "pool.example.com:3333");
     /* tunnelled bytes are not HTTP and not an error: the engine probes them afresh and
      * Stratum takes the tunnel */
     ck_assert_int_eq(flow_send(f, MW_DIR_FWD, S("{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[]}\n"), 4096), 0);
     ck_assert_uint_eq(applayer_drive_stat(f->dr, "detect.reprobes"), 1);
     ck_assert_str_eq(applayer_drive_flow(f->dr)->app.app_proto, "stratum");
-    ck_assert_int_eq(nev, 2);
-    ck_assert_int_eq(evs[1].variant, MW_VAR_STRATUM1);
+    ck_assert_int_eq(nev, 3);
+    ck_assert_int_eq(evs[2].variant, MW_VAR_STRATUM1);
+    ck_assert_uint_eq(evs[2].http.seen, 0); /* the tunnelled protocol is not HTTP's */
     ck_assert_uint_eq(malformed, 0);
     flow_free(f);
 
@@ -465,6 +516,8 @@ START_TEST(test_connect_and_absolute_uri)
     ck_assert_str_eq(evs[0].pool_host, "pool.example.net");
     ck_assert_str_eq(evs[0].method, "GET");
     ck_assert_str_eq(evs[1].pool_host, "2001:db8::7");
+    ck_assert_str_eq(evs[1].http.url, "http://user@pool.example.net:8080/stats");
+    ck_assert_str_eq(evs[1].http.hostname, "2001:db8::7"); /* the Host header, without port */
     flow_free(f);
 }
 END_TEST
@@ -581,6 +634,13 @@ START_TEST(test_webminer_over_websocket)
         ck_assert_str_eq(e->agent, "Mozilla/5.0 (X11; Linux x86_64)");
         ck_assert_str_eq(e->pool_host, "ws001.miner.example");
         ck_assert_uint_eq(e->sides, MW_SIDE_CLIENT);
+        /* the upgrade transaction: GET, its target, and the 101 that switched protocols */
+        ck_assert_str_eq(e->http.method, "GET");
+        ck_assert_str_eq(e->http.url, "/proxy");
+        ck_assert_str_eq(e->http.hostname, "ws001.miner.example");
+        ck_assert_str_eq(e->http.user_agent, "Mozilla/5.0 (X11; Linux x86_64)");
+        ck_assert_uint_eq(e->http.status, 101);
+        ck_assert_uint_eq(e->http.has_length, 0);
         e = find_ev(MW_EV_PROTOCOL, MW_VAR_WEBMINER, "job");
         ck_assert_ptr_nonnull(e);
         ck_assert_uint_eq(e->sides, MW_SIDE_SERVER);
