@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from mwwait import wait_consumed  # noqa: E402
+
 SRC = os.environ.get("MW_SOURCE_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 UNIT = os.path.join(SRC, "dist", "minewatch.service")
 LOGROTATE = os.path.join(SRC, "dist", "minewatch.logrotate")
@@ -227,12 +230,18 @@ def mode_logrotate(mw, mwgen):
         cuts = [24, len(data) // 3, 2 * len(data) // 3, len(data)]
         for i in range(3):
             feed.write(data[cuts[i]:cuts[i + 1]])
-            time.sleep(1.5)  # read, processed and flushed (lines wait in a buffer up to 1 s)
+            # Rotate once the sensor has processed this third (no fixed time): its lines
+            # may still be buffered, but a reopen flushes them into the old file first.
+            # The HUP that logrotate's postrotate sends is acted on at the next packet.
+            try:
+                wait_consumed(proc, feed.fileno(), fifo, "third %d of the capture" % (i + 1))
+            except RuntimeError as e:
+                errf.flush()
+                fail("%s: %s" % (e, open(errf.name, errors="replace").read()))
             if i < 2:
                 p = subprocess.run([tool, "-f", "-s", state, conf], capture_output=True, timeout=60)
                 if p.returncode != 0:
                     fail("logrotate -f: exit %d: %s" % (p.returncode, (p.stdout + p.stderr).decode(errors="replace")))
-                time.sleep(0.3)
         feed.close()
         rc = proc.wait(60)
         errf.close()

@@ -34,6 +34,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from mwwait import wait_consumed, wait_for  # noqa: E402
+
 SANITIZED = os.environ.get("MW_SANITIZED") == "1"
 N_MINERS = 400 if SANITIZED else 2000
 ROTATIONS = 50
@@ -128,6 +131,17 @@ class Run:
     def send(self, lo, hi):
         self.feed.write(b"".join(self.recs[lo:hi]))
 
+    def consumed(self, what):
+        """Wait until the sensor has read and processed every packet sent so far."""
+        try:
+            wait_consumed(self.proc, self.feed.fileno(), self.fifo, what)
+        except RuntimeError as e:
+            fail(str(e))
+
+    def stderr_has(self, text):
+        with open(self.stderr.name, "rb") as f:
+            return text.encode() in f.read()
+
     def finish(self, timeout=60):
         try:
             rc = self.proc.wait(timeout)
@@ -156,7 +170,11 @@ def mode_hup(run):
     files = []
     for k in range(ROTATIONS):
         run.send(k * step, (k + 1) * step)
-        time.sleep(0.02)
+        # Every other rotation comes while the sensor is still busy with the packets just
+        # sent (a HUP racing the traffic); the others after it has processed them, so the
+        # alerts are spread over the files however slow the machine is.
+        if k % 2:
+            run.consumed("rotation %d" % (k + 1))
         # logrotate: rename, `create` the new file, then the postrotate HUP
         rotated = "%s.%d" % (eve, k + 1)
         os.rename(eve, rotated)
@@ -193,7 +211,7 @@ def mode_term(run):
     run.start(eve)
     part = len(run.recs) * 6 // 10
     run.send(0, part)
-    time.sleep(1.0)  # let the sensor drain the pipe; the FIFO stays open (no EOF)
+    run.consumed("the first %d packets" % part)  # the FIFO stays open (no EOF)
     t0 = time.monotonic()
     run.proc.send_signal(signal.SIGTERM)
     run.finish(timeout=30)
@@ -230,7 +248,7 @@ def mode_enospc(run, logdir):
     k_a, k_b, k_all = run.offline(a, "p1"), run.offline(b, "p2"), run.offline(n, "all")
     run.start(eve)
     run.send(0, a)
-    time.sleep(1.5)  # written and flushed (the output buffer holds lines up to 1 s)
+    run.consumed("phase 1 (disk free)")
     filler = os.path.join(logdir, "filler")
     with open(filler, "wb", buffering=0) as f:
         chunk = b"\0" * 65536
@@ -245,7 +263,15 @@ def mode_enospc(run, logdir):
         except OSError:
             pass
     run.send(a, b)
-    time.sleep(2.5)  # every line of this phase meets the full disk
+    run.consumed("phase 2 (disk full)")
+    # Lines reach the disk when the output buffer is flushed (every 100 ms of packet time,
+    # when full, at a write once the oldest line is 1 s old): wait for the first flush
+    # that met the full disk rather than for a time.
+    try:
+        wait_for(lambda: run.stderr_has("No space left on device"),
+                 "a write error on the full disk (stderr)", proc=run.proc)
+    except RuntimeError as e:
+        fail(str(e))
     os.unlink(filler)
     run.send(b, n)
     run.feed.close()

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,17 @@ static void sleep_ms(unsigned ms)
     struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
 }
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Conditions are polled with a deadline far beyond any plausible delay (a loaded machine,
+ * the sanitizers): the test waits for what it needs to see, never for a fixed time. */
+#define WAIT_DEADLINE_MS 60000u
 
 START_TEST(test_file_writes)
 {
@@ -96,6 +108,8 @@ struct writer_arg {
     int id;
 };
 
+static unsigned rt_written; /* lines both writers have handed over (atomic) */
+
 static void *writer(void *a)
 {
     struct writer_arg *w = a;
@@ -103,6 +117,7 @@ static void *writer(void *a)
         char line[96];
         int n = snprintf(line, sizeof line, "{\"t\":%d,\"n\":%d,\"pad\":\"xxxxxxxxxxxxxxxx\"}\n", w->id, i);
         ck_assert_int_eq(output_write(w->o, line, (size_t)n), 0);
+        __atomic_add_fetch(&rt_written, 1, __ATOMIC_RELEASE);
     }
     return NULL;
 }
@@ -116,10 +131,19 @@ START_TEST(test_reopen_two_writers)
     ck_assert_msg(o != NULL, "%s", err);
     pthread_t th[2];
     struct writer_arg wa[2] = { { o, 0 }, { o, 1 } };
+    __atomic_store_n(&rt_written, 0, __ATOMIC_RELEASE);
     for (int i = 0; i < 2; i++)
         ck_assert_int_eq(pthread_create(&th[i], NULL, writer, &wa[i]), 0);
     for (int r = 1; r <= RT_ROTATIONS; r++) {
-        sleep_ms(5);
+        /* Rotate as the writers progress (not after a fixed time): rotation r waits for
+         * r/(RT_ROTATIONS+2) of the lines, so the writers are still busy at the last one
+         * unless they ran ahead, which only makes the rotations less concurrent. */
+        unsigned want = (unsigned)((uint64_t)2 * RT_LINES * (unsigned)r / (RT_ROTATIONS + 2));
+        uint64_t end = mono_ms() + WAIT_DEADLINE_MS;
+        while (__atomic_load_n(&rt_written, __ATOMIC_ACQUIRE) < want) {
+            ck_assert_msg(mono_ms() < end, "the writers made no progress");
+            sched_yield();
+        }
         char rotated[160];
         snprintf(rotated, sizeof rotated, "%s/eve.json.%d", dir, r);
         ck_assert_int_eq(rename(path, rotated), 0); /* logrotate "create" */
@@ -216,18 +240,33 @@ START_TEST(test_unix_dgram)
 }
 END_TEST
 
-/* Read from a stream until `want` bytes or a 2 s timeout. */
+/* Read from a stream until `want` bytes or the deadline. */
 static size_t read_some(int fd, char *buf, size_t want)
 {
     size_t got = 0;
-    for (int tries = 0; got < want && tries < 200; tries++) {
+    uint64_t end = mono_ms() + WAIT_DEADLINE_MS;
+    while (got < want && mono_ms() < end) {
         ssize_t n = recv(fd, buf + got, want - got, MSG_DONTWAIT);
         if (n > 0)
             got += (size_t)n;
         else
-            sleep_ms(10);
+            sleep_ms(2);
     }
     return got;
+}
+
+/* The stream sink retries its connection with a back-off (250 ms, doubling) and drops
+ * lines meanwhile: offer `line` until the sink takes it, i.e. until it has reconnected.
+ * Returns how many offers were dropped before that. */
+static uint64_t write_when_connected(struct output *o, const char *line)
+{
+    uint64_t end = mono_ms() + WAIT_DEADLINE_MS, refused = 0;
+    while (output_write(o, line, strlen(line)) != 0) {
+        refused++;
+        ck_assert_msg(mono_ms() < end, "the stream sink did not reconnect within %u ms", WAIT_DEADLINE_MS);
+        sleep_ms(5);
+    }
+    return refused;
 }
 
 START_TEST(test_unix_stream_reconnect)
@@ -242,8 +281,9 @@ START_TEST(test_unix_stream_reconnect)
     ck_assert_uint_eq(out_stats(o).dropped, 1);
 
     int ls = bind_unix(SOCK_STREAM, path);
-    sleep_ms(300); /* past the first back-off step */
-    ck_assert_int_eq(output_write(o, "{\"n\":1}\n", 8), 0);
+    /* Refused until the first back-off step has passed; each refusal is a counted drop. */
+    uint64_t refused = write_when_connected(o, "{\"n\":1}\n");
+    ck_assert_uint_eq(out_stats(o).dropped, 1 + refused);
     ck_assert_int_eq(output_write(o, "{\"n\":2}\n", 8), 0);
     output_flush(o);
     int c1 = accept(ls, NULL, NULL);
@@ -257,12 +297,13 @@ START_TEST(test_unix_stream_reconnect)
     ck_assert_int_eq(output_write(o, "{\"n\":3}\n", 8), 0);
     output_flush(o);
     struct out_stats s = out_stats(o);
-    ck_assert_uint_eq(s.dropped, 2);
+    ck_assert_uint_eq(s.dropped, 2 + refused);
     ck_assert_uint_ge(s.write_errors, 1);
 
-    /* After the back-off a new connection gets whole lines from the start. */
-    sleep_ms(600);
-    ck_assert_int_eq(output_write(o, "{\"n\":4}\n", 8), 0);
+    /* After the back-off a new connection gets whole lines from the start: the first line
+     * the sink takes again is the first one the new reader sees. */
+    refused += write_when_connected(o, "{\"n\":4}\n");
+    ck_assert_uint_eq(out_stats(o).dropped, 2 + refused);
     output_flush(o);
     int c2 = accept(ls, NULL, NULL);
     ck_assert_int_ge(c2, 0);
@@ -282,9 +323,10 @@ START_TEST(test_unix_stream_reconnect)
     for (int i = 0; i < 5000; i++)
         accepted += output_write(o, line, sizeof line) == 0;
     s = out_stats(o);
-    ck_assert_uint_gt(s.dropped, 2); /* the socket filled up */
+    ck_assert_uint_gt(s.dropped, 2 + refused); /* the socket filled up */
     size_t total = 0;
-    for (int round = 0; round < 100; round++) {
+    uint64_t end = mono_ms() + WAIT_DEADLINE_MS;
+    while (total < (size_t)accepted * sizeof line && mono_ms() < end) {
         char rb[65536];
         ssize_t n;
         while ((n = recv(c2, rb, sizeof rb, MSG_DONTWAIT)) > 0) {
@@ -295,9 +337,13 @@ START_TEST(test_unix_stream_reconnect)
             total += (size_t)n;
         }
         output_flush(o);
-        sleep_ms(5);
+        sleep_ms(1);
     }
     ck_assert_uint_eq(total, (size_t)accepted * sizeof line);
+    /* Nothing more than what was accepted ever arrives. */
+    output_flush(o);
+    char extra[16];
+    ck_assert_int_lt(recv(c2, extra, sizeof extra, MSG_DONTWAIT), 1);
     s = out_stats(o);
     ck_assert_uint_eq(s.lines, 3 + (uint64_t)accepted);
     close(c2);
