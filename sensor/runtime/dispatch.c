@@ -36,6 +36,7 @@ struct dq {
     uint64_t tail; /* written by the worker only (atomic) */
     int done;      /* atomic: no more records will come */
     uint64_t seen_ts; /* atomic: packet time of the last frame the worker finished */
+    uint64_t end_ts;  /* packet time of the file's last frame, set by the reader before done */
     int sleeping_worker, sleeping_reader; /* atomic */
     pthread_mutex_t m;
     pthread_cond_t cv;
@@ -172,8 +173,14 @@ static void *dispatch_worker(void *arg)
         }
     }
     /* Drain only once every ring is empty: an address the last DNS answers taught (in any
-     * worker) is re-checked against this worker's flows before they end. */
+     * worker) is re-checked against this worker's flows before they end. The flows still
+     * open end at the file's last packet time, as in one thread, not at the last packet this
+     * worker happened to get: findings made at the end then carry the same time in every
+     * worker, and a throttle window opened by one of them covers the others'. */
     pthread_barrier_wait(q->all_read);
+    uint64_t end_ts = __atomic_load_n(&q->end_ts, __ATOMIC_SEQ_CST);
+    if (end_ts > last_ts)
+        last_ts = end_ts;
     worker_drain(w, last_ts);
     if (q->id == 0)
         run->last_ts_us = last_ts;
@@ -217,6 +224,7 @@ void dispatch_run(struct run *run)
     int dlt = capture_datalink(cap);
     int show_progress = isatty(2) && !run->daemon;
     struct capture_packet pk;
+    uint64_t end_ts = 0;
     for (;;) {
         if (run_steer(run))
             break;
@@ -244,10 +252,13 @@ void dispatch_run(struct run *run)
             while (!dq_caught_up(&q[i]))
                 dq_wait(&q[i], &q[i].sleeping_reader, dq_caught_up);
         dq_push(&q[(h ^ (h >> 16)) % (uint32_t)n], &pk);
+        if (pk.ts_us > end_ts)
+            end_ts = pk.ts_us;
         if (show_progress)
             runstats_progress(run, 0);
     }
     for (int i = 0; i < n; i++) {
+        __atomic_store_n(&q[i].end_ts, end_ts, __ATOMIC_SEQ_CST);
         __atomic_store_n(&q[i].done, 1, __ATOMIC_SEQ_CST);
         pthread_mutex_lock(&q[i].m);
         pthread_cond_signal(&q[i].cv);
