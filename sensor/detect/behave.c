@@ -124,6 +124,7 @@ struct behave {
 
 void behave_params_default(struct behave_params *p)
 {
+    p->enabled = true;
     p->min_observe_s = 180;
     p->give_up_s = 1800;
 }
@@ -431,7 +432,7 @@ static uint32_t bh_new_bytes(struct bh_flow *s, int dir, const struct mw_packet 
 
 int behave_packet(struct behave *b, struct mw_flow *f, int dir, const struct mw_packet *p, struct mw_evidence *ev)
 {
-    if (f->proto != IPPROTO_TCP || f->behave_done)
+    if (f->proto != IPPROTO_TCP || f->behave_done || !b->p.enabled)
         return 0;
     struct bh_flow *s = f->behave;
     if (!s) {

@@ -11,6 +11,7 @@
 #ifndef MW_BEHAVE_H
 #define MW_BEHAVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,11 +21,12 @@
 struct mw_flow;
 
 struct behave_params {
+    bool enabled;           /* detect.behaviour: off leaves every flow to the dissectors alone */
     uint32_t min_observe_s; /* a session must have run this long before it can alert */
     uint32_t give_up_s;     /* a flow not judged mining by then is let go */
 };
 
-/* min_observe_s 180, give_up_s 1800. */
+/* enabled, min_observe_s 180, give_up_s 1800. */
 void behave_params_default(struct behave_params *p);
 
 struct behave;

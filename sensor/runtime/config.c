@@ -126,6 +126,7 @@ static const struct key stream_keys[] = {
 static const struct key detect_keys[] = {
     NUM("confirm-hold", K_DURATION_US, detect.confirm_hold_us, 0, 3600),
     BOOLK("ndpi", ndpi),
+    BOOLK("behaviour", detect.behave.enabled),
     { NULL, K_SECTION, 0, 0, 0, 0, NULL, 0 },
 };
 

@@ -173,6 +173,7 @@ START_TEST(test_example_file_is_the_defaults)
     SAME(detect.buffer_size);
     SAME(detect.confirm_hold_us);
     SAME(ndpi);
+    SAME(detect.behave.enabled);
     SAME(rules.files);
     SAME(rules.allowlist_files);
     SAME(hosts.track_all);
@@ -367,6 +368,10 @@ START_TEST(test_boolean_spellings)
         snprintf(y, sizeof y, "detect: {ndpi: \"%s\"}\n", yes[i]);
         ck_assert_msg(load(y) == 0, "%s", err);
         ck_assert(cfg.ndpi);
+        ck_assert(cfg.detect.behave.enabled); /* on unless said otherwise */
+        snprintf(y, sizeof y, "detect: {behaviour: %s}\n", no[i]);
+        ck_assert_msg(load(y) == 0, "%s", err);
+        ck_assert(!cfg.detect.behave.enabled);
     }
     static const char *const bad[] = { "y", "n", "2", "yess", "", " yes", "t", "enable" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
