@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # smoke.sh - ctest's quick check of the benchmark (not the benchmark itself): a mix of
 # ~20k packets, one round, 1k names; run.py fails if minewatch misses a mining flow, and
 # this checks that the table came out with every program's row.
@@ -16,11 +16,21 @@ if [ "${MW_SANITIZED:-0}" = 1 ]; then
     echo "smoke: sanitizer build, mix scaled down to $packets packets"
 fi
 rm -f "$out/results.md"
+# Instruction counts (callgrind) in the normal build only: valgrind cannot run ASan binaries.
+extra=() rows=()
+if [ "${MW_SANITIZED:-0}" != 1 ] && command -v valgrind >/dev/null; then
+    extra=(--instructions) rows=('- behaviour tracking: ' '| minewatch, default rules | ')
+else
+    echo "smoke: instruction counts not checked (sanitizer build or no valgrind)"
+fi
 rc=0
-python3 "$here/run.py" --build "$build" --out "$out" --packets $packets --reps 1 --names 1000 --scale-names 10000 --scale-cidrs 1000 || rc=$?
+python3 "$here/run.py" --build "$build" --out "$out" --packets $packets --reps 1 --names 1000 --scale-names 10000 --scale-cidrs 1000 \
+    --baseline "self=$build/minewatch" "${extra[@]}" || rc=$?
 [ $rc -eq 0 ] || exit $rc
 for row in '| floor (libpcap read + touch) |' '| minewatch, default rules |' '| minewatch, +1k names |' \
-           'expected alerts found' 'minewatch / floor:' 'minewatch peak RSS:' '| 10k names + 1k CIDRs |' '- rule scale:'; do
+           'expected alerts found' 'minewatch / floor:' 'minewatch peak RSS:' '| 10k names + 1k CIDRs |' '- rule scale:' \
+           '| minewatch, --workers 2 |' '| minewatch, default rules, behaviour off |' '- behaviour tracking (detect.behaviour' \
+           '| baseline: self |' '- this build against baseline: self:' "${rows[@]}"; do
     if ! grep -qF -- "$row" "$out/results.md"; then
         echo "smoke: results.md lacks \"$row\"" >&2
         exit 1
