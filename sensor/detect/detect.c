@@ -53,7 +53,8 @@ struct detect_flow {
 
 struct detect_counters {
     uint64_t alerts, suppressed, allowlisted, names_seen, names_matched, crypto_general, pool_address,
-        dns_learned_address, on_behalf, alloc_fail, rechecked, recheck_hits, recheck_ended, proxied;
+        dns_learned_address, on_behalf, alloc_fail, rechecked, recheck_hits, recheck_ended, proxied,
+        relayed_clients;
 };
 
 /* Flows whose first packet matched no pool address, the last DETECT_RECHECK of them: with
@@ -219,6 +220,22 @@ static void detect_http_keep(struct detect *d, struct detect_flow *df, const str
 }
 
 /* The single place that decides whether a finding becomes an alert line. */
+/* A PROXY-protocol header names the client a relay forwards. It is believed only when the
+ * relay is a configured proxy (as a web server believes X-Forwarded-For only from its own
+ * load balancers): anyone can write a header, and a crafted one must not move the verdict of
+ * a host that never mined. Then the client gets the verdict and the relay does not; from
+ * any other sender the relay, the host seen mining, keeps it and mining.proxy shows the
+ * claimed client. */
+static const struct mw_addr *detect_relayed_client(const struct detect *d, const struct mw_flow *f,
+                                                   const struct mw_evidence *ev, int miner_dir)
+{
+    if ((ev->proxy.proto != MW_PROXY_V1 && ev->proxy.proto != MW_PROXY_V2) || !ev->proxy.has_src)
+        return NULL;
+    if (!d->p.proxies || !netset_contains(d->p.proxies, &f->addr[miner_dir]))
+        return NULL;
+    return &ev->proxy.src;
+}
+
 static void detect_raise(struct detect *d, struct mw_flow *f, struct detect_flow *df,
                          const struct mw_evidence *ev, uint32_t sid, uint8_t severity, int miner_dir,
                          uint64_t ts_us, uint8_t on_behalf)
@@ -230,7 +247,10 @@ static void detect_raise(struct detect *d, struct mw_flow *f, struct detect_flow
         df->alerted[df->nalerted++] = sid;
     const struct rules *r = *d->rules;
     const char *held = NULL;
-    struct detect_finding fd = { f, ev, miner_dir, sid, severity, on_behalf, 0, ts_us, 0, &held };
+    struct detect_finding fd = { f, ev, miner_dir, sid, severity, on_behalf, 0, ts_us, 0, &held, NULL };
+    fd.host_addr = detect_relayed_client(d, f, ev, miner_dir);
+    if (fd.host_addr)
+        d->c.relayed_clients++;
     if (r && rules_allowed(r, &f->addr[miner_dir], ev->pool_host[0] ? ev->pool_host : NULL)) {
         fd.allowlisted = 1;
         d->c.allowlisted++;
@@ -262,6 +282,8 @@ static void detect_raise(struct detect *d, struct mw_flow *f, struct detect_flow
     if (on_behalf)
         a.resolver_note = ev->variant == MW_VAR_DNS ? "asked by a DNS server on behalf of its clients"
                                                     : "requested by a configured proxy on behalf of its clients";
+    else if (fd.host_addr)
+        a.resolver_note = "relayed by a configured proxy: the miner is mining.proxy.src_ip";
     f->alerted = 1;
     df->miner_dir = (uint8_t)miner_dir;
     if (df->variant == MW_VAR_NONE || ev->kind == MW_EV_PROTOCOL)
@@ -302,7 +324,8 @@ static void detect_protocol(struct detect *d, struct mw_flow *f, struct detect_f
                               strcmp(before.agent, df->info->agent) != 0)) {
             struct policy_decision pd;
             policy_decide(df->info, POLICY_PROTOCOL, RULES_CAT_MINING_POOL, &pd);
-            struct detect_finding fd = { f, df->info, df->info->client_dir, pd.sid, 0, 0, 0, ts_us, 1, NULL };
+            struct detect_finding fd = { f, df->info, df->info->client_dir, pd.sid, 0, 0, 0, ts_us, 1, NULL, NULL };
+            fd.host_addr = detect_relayed_client(d, f, df->info, df->info->client_dir);
             uint32_t repeats;
             d->on_finding(d->finding_user, &fd, &repeats);
         }
@@ -671,6 +694,7 @@ void detect_stats_foreach(const struct detect *d, void (*cb)(void *u, const char
     cb(u, "detect.pool_address", d->c.pool_address);
     cb(u, "detect.dns_learned_address", d->c.dns_learned_address);
     cb(u, "detect.on_behalf", d->c.on_behalf);
+    cb(u, "detect.relayed_clients", d->c.relayed_clients);
     cb(u, "detect.proxied", d->c.proxied);
     cb(u, "detect.alloc_fail", d->c.alloc_fail + applayer_alloc_failures(d->al));
     cb(u, "detect.learned_rechecks", d->c.rechecked);

@@ -32,6 +32,9 @@ struct detect_finding {
     uint64_t ts_us;
     uint8_t update_only; /* new facts for a finding already reported: update the host, never alert */
     const char **held;   /* when not NULL, the host stage says here why it held an alert back */
+    /* The host the finding is about when it is not the flow's miner side: the client named
+     * by a PROXY-protocol header that a configured proxy sent. NULL = flow->addr[miner_dir]. */
+    const struct mw_addr *host_addr;
 };
 typedef int (*detect_finding_fn)(void *user, const struct detect_finding *fd, uint32_t *repeats);
 

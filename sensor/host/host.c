@@ -607,7 +607,7 @@ int hosts_finding(struct hosts_view *v, const struct detect_finding *fd, uint32_
 {
     struct hosts *h = v->h;
     const struct mw_evidence *ev = fd->ev;
-    const struct mw_addr *a = &fd->flow->addr[fd->miner_dir];
+    const struct mw_addr *a = fd->host_addr ? fd->host_addr : &fd->flow->addr[fd->miner_dir];
     char pool[EVE_HOST_POOL_LEN];
     *repeats = 0;
     hosts_pool_of(fd, pool, sizeof pool);

@@ -183,7 +183,7 @@ static void worker_ndpi_suspicion(struct worker *w, struct mw_flow *f, int dir, 
     (void)dir;
     struct policy_decision pd; /* no signature: a host-score suspicion only */
     policy_decide(&ev, POLICY_PROTOCOL, RULES_CAT_MINING_POOL, &pd);
-    struct detect_finding fd = { f, &ev, MW_DIR_FWD, pd.sid, pd.severity, 0, 0, ts_us, 1, NULL };
+    struct detect_finding fd = { f, &ev, MW_DIR_FWD, pd.sid, pd.severity, 0, 0, ts_us, 1, NULL, NULL };
     uint32_t repeats;
     w->ndpi_suspicions++;
     hosts_finding(w->hv, &fd, &repeats);

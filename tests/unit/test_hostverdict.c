@@ -106,7 +106,7 @@ static void make_ev(struct mw_evidence *ev, enum mw_ev_kind kind, enum mw_varian
 static int finding(struct hosts_view *h, struct mw_flow *f, struct mw_evidence *ev, uint32_t sid, uint64_t ts,
                    uint32_t *repeats)
 {
-    struct detect_finding fd = { f, ev, MW_DIR_FWD, sid, 2, 0, 0, ts, 0, NULL };
+    struct detect_finding fd = { f, ev, MW_DIR_FWD, sid, 2, 0, 0, ts, 0, NULL, NULL };
     int write = hosts_finding(h, &fd, repeats);
     hosts_flush(h); /* the worker flushes queued host events after every packet */
     return write;
@@ -226,13 +226,13 @@ START_TEST(test_allowlisted_is_authorised_and_resolver_not_flagged)
     uint32_t rep;
     make_flow(&f, "10.2.2.2", "198.51.100.9", 3333);
     make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_STRATUM1, "pool.example");
-    struct detect_finding fd = { &f, &ev, MW_DIR_FWD, MW_SID_STRATUM1, 1, 0, 1, 1000000, 0, NULL };
+    struct detect_finding fd = { &f, &ev, MW_DIR_FWD, MW_SID_STRATUM1, 1, 0, 1, 1000000, 0, NULL, NULL };
     hosts_finding(h, &fd, &rep);
     ck_assert_int_eq(hosts_verdict(tab, &f.addr[0], NULL), HOST_AUTHORISED);
     ck_assert_int_eq(lines_with("\"verdict\":\"authorised\"", "10.2.2.2"), 1);
     make_flow(&f, "10.0.0.53", "192.0.2.1", 53);
     make_ev(&ev, MW_EV_NAME, MW_VAR_DNS, "pool.example");
-    struct detect_finding fr = { &f, &ev, MW_DIR_FWD, MW_SID_DNS_POOL, 3, 1, 0, 1000000, 0, NULL };
+    struct detect_finding fr = { &f, &ev, MW_DIR_FWD, MW_SID_DNS_POOL, 3, 1, 0, 1000000, 0, NULL, NULL };
     ck_assert_int_eq(hosts_finding(h, &fr, &rep), 1); /* the alert stays visible */
     ck_assert_int_eq(hosts_verdict(tab, &f.addr[0], NULL), HOST_NONE);
     close_hosts();
@@ -437,7 +437,7 @@ START_TEST(test_ndpi_guesses_never_flag_alone)
         ev.kind = MW_EV_PROTOCOL;
         ev.variant = MW_VAR_NDPI;
         ev.suspicion = 1;
-        struct detect_finding fd = { &f, &ev, MW_DIR_FWD, 0, 3, 0, 0, 1000000 + (uint64_t)i, 1, NULL };
+        struct detect_finding fd = { &f, &ev, MW_DIR_FWD, 0, 3, 0, 0, 1000000 + (uint64_t)i, 1, NULL, NULL };
         hosts_finding(h, &fd, &rep);
     }
     uint32_t score;
@@ -547,7 +547,7 @@ static void *shared_worker(void *arg)
             else
                 make_ev(&ev, MW_EV_NAME, MW_VAR_DNS, "pool.example");
             struct detect_finding fd = { &f, &ev, MW_DIR_FWD, a->which ? MW_SID_STRATUM1 : MW_SID_DNS_POOL, 2,
-                                         0, 0, 1000000 + (uint64_t)round * 1000 + (uint64_t)i, 0, NULL };
+                                         0, 0, 1000000 + (uint64_t)round * 1000 + (uint64_t)i, 0, NULL, NULL };
             hosts_finding(v, &fd, &rep);
             hosts_flush(v);
         }
