@@ -63,7 +63,7 @@
 #define BH_MAX_BYTES_PER_S 4000.0 /* a Kaspa job a second is ~400 B/s; video, updates are far above */
 #define BH_MAX_BIG 3u             /* certificate flight and a few odd records */
 #define BH_MIN_JOBS 2u
-#define BH_MIN_JOB_INTERVAL_S 0.8 /* tickers and streams push faster than any coin's jobs */
+#define BH_MIN_JOB_INTERVAL_S 0.25 /* Kaspa makes 10 blocks a second (since 2025): pools pass on a few jobs a second at most */
 #define BH_MAX_JOB_INTERVAL_S 300.0
 #define BH_MIN_SUBMITS 6u         /* fewer say nothing about sizes and timing */
 #define BH_MIN_ACKED_RATIO 0.6
@@ -71,6 +71,14 @@
 #define BH_MAX_SUBMIT_CV 3.0      /* human bursts (chat, typing) are far burstier */
 #define BH_MIN_SIZE_SHARE 0.75    /* submits (and keepalives) come in one or two sizes */
 #define BH_MIN_ACK_SHARE 0.7      /* a pool's result is one template: only the id's digits vary */
+/* A result ({"id":N,"result":true,"error":null}) is smaller than the submit it answers by
+ * at least the method name and the job id and nonce the submit carries (~40 bytes in the
+ * shortest dialect); an answer as large as the request is an echo (ping/pong, keepalive). */
+#define BH_MIN_ACK_GAP 16
+/* Vardiff retargets a miner to a share every few seconds to a minute at the slowest; fewer
+ * than one in 75 s over the session is an occasional request (a subscription change), not
+ * a miner's shares. */
+#define BH_MIN_SUBMITS_PER_MIN 0.8
 
 enum bh_verdict {
     BH_MINING = 0,
@@ -85,12 +93,13 @@ enum bh_verdict {
     BH_BURSTY,
     BH_SIZES,
     BH_ACK_SIZES,
+    BH_SLOW_SUBMITS,
     BH__NVERDICTS
 };
 
 static const char *const bh_verdict_names[BH__NVERDICTS] = {
     "mining", "too_short", "too_fast", "bulk", "few_jobs", "job_cadence", "few_submits",
-    "unacked", "timer", "bursty", "sizes", "ack_sizes",
+    "unacked", "timer", "bursty", "sizes", "ack_sizes", "slow_submits",
 };
 
 struct bh_stat { /* running sum and sum of squares of intervals, seconds */
@@ -262,6 +271,11 @@ static void bh_server_message(struct bh_flow *s, uint64_t start, uint32_t n)
 {
     uint64_t since = start - s->req_us;
     /* A job may cross a submit on the wire: only an ack-sized message answers it. */
+    if (s->pending && since <= bh_ack_window(s) && n >= BH_ACK_MIN && n <= BH_ACK_MAX &&
+        n + BH_MIN_ACK_GAP > s->req_bytes) {
+        s->pending = 0; /* an echo (pong, keepalive answer): answered, but not a share */
+        return;
+    }
     if (s->pending && since <= bh_ack_window(s) && n >= BH_ACK_MIN && n <= BH_ACK_MAX) {
         s->pending = 0;
         s->submits++;
@@ -355,6 +369,8 @@ static enum bh_verdict behave_judge(const struct behave *b, const struct mw_flow
         return BH_SIZES;
     if (m->ack_size_share < BH_MIN_ACK_SHARE)
         return BH_ACK_SIZES;
+    if (m->submits_per_min < BH_MIN_SUBMITS_PER_MIN)
+        return BH_SLOW_SUBMITS;
     return BH_MINING;
 }
 

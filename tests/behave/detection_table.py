@@ -98,13 +98,15 @@ def main():
     ap.add_argument("--minutes", type=float, default=12)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--write")
+    ap.add_argument("--seed-offset", type=int, default=0,
+                    help="added to every seed: a run on seeds no development run has seen")
     ap.add_argument("--no-traffic", action="store_true", help="leave out SHARED/pcaps/traffic (pcap.shared_no_false_positives covers it)")
     ap.add_argument("--shared", default=os.environ.get("MW_SHARED_DIR", os.path.join(HERE, "../../../shared")))
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="mw-behave-")
     tasks = []
     for holdout in (False, True):
-        base = 9001 if holdout else 1
+        base = (9001 if holdout else 1) + a.seed_offset
         for fam in FAMILIES:
             tasks += [("enc-mining-" + fam, base + i, a.minutes, holdout) for i in range(a.n)]
         for c in LIKES:
@@ -127,7 +129,9 @@ def main():
                     r["why"][k] = r["why"].get(k, 0) + v
     lines = []
     for holdout in (False, True):
-        title = "Hold-out (seeds 9001+, widened ranges, 2% retransmissions)" if holdout else "Nominal (seeds 1..N)"
+        b0 = (9001 if holdout else 1) + a.seed_offset
+        title = ("Hold-out (seeds %d+, widened ranges, 2%% retransmissions)" % b0 if holdout
+                 else "Nominal (seeds %d..%d)" % (b0, b0 + a.n - 1))
         lines += ["", "**%s**" % title, "",
                   "| class | sessions | alerted | within 10 min | median time to alert | median job interval / submits per min / ack delay | why the others stayed silent |",
                   "|---|---|---|---|---|---|---|"]

@@ -68,8 +68,8 @@ static void handshake(struct sim *s, double rtt)
 
 /* A mining session of `secs`: jobs every job_s (jittered), submits at the given
  * intervals (a pattern repeated), each acknowledged after rtt. */
-static void mining(struct sim *s, double secs, double rtt, double job_s, const double *gaps, size_t ngaps,
-                   uint32_t submit_len)
+static void mining_acked(struct sim *s, double secs, double rtt, double job_s, const double *gaps, size_t ngaps,
+                         uint32_t submit_len, uint32_t ack_len)
 {
     handshake(s, rtt);
     seg(s, MW_DIR_FWD, 0.05, 517, 0);  /* ClientHello */
@@ -83,11 +83,17 @@ static void mining(struct sim *s, double secs, double rtt, double job_s, const d
             next_job += job_s * (k % 2 ? 0.7 : 1.3);
         } else {
             seg(s, MW_DIR_FWD, next_sub, submit_len + (uint32_t)(k % 3), 0);
-            seg(s, MW_DIR_REV, next_sub + rtt + 0.002, 66, 0);
+            seg(s, MW_DIR_REV, next_sub + rtt + 0.002, ack_len, 0);
             next_sub += gaps[k % ngaps];
         }
         k++;
     }
+}
+
+static void mining(struct sim *s, double secs, double rtt, double job_s, const double *gaps, size_t ngaps,
+                   uint32_t submit_len)
+{
+    mining_acked(s, secs, rtt, job_s, gaps, ngaps, submit_len, 66);
 }
 
 /* Intervals with a coefficient of variation near 1 (an exponential sample, mean 15 s). */
@@ -208,6 +214,56 @@ START_TEST(test_timer_requests_are_not_shares)
     sim_init(&s, b);
     mining(&s, 600, 0.040, 20, fixed, 1, 210);
     expect_silent(&s, "behave.judged_timer");
+}
+END_TEST
+
+/* Requests answered at once by an answer of their own size (a ping and its pong, with a
+ * Poisson-like schedule and pushes in between, as an exchange ticker can show): not a
+ * share and its result, which is always much smaller than the share. */
+START_TEST(test_echo_is_not_an_ack)
+{
+    struct behave *b = mk();
+    struct sim s;
+    sim_init(&s, b);
+    mining_acked(&s, 600, 0.040, 20, poisson_gaps, 12, 120, 118);
+    expect_silent(&s, "behave.judged_few_submits");
+}
+END_TEST
+
+/* The same session with a result 50 bytes smaller than the share alerts. */
+START_TEST(test_small_result_is_an_ack)
+{
+    struct behave *b = mk();
+    struct sim s;
+    sim_init(&s, b);
+    mining_acked(&s, 600, 0.040, 20, poisson_gaps, 12, 120, 70);
+    ck_assert_int_eq(s.alerts, 1);
+    behave_free(b);
+}
+END_TEST
+
+/* Request/answer pairs of one template, Poisson-timed but a couple of minutes apart (a
+ * ticker's subscription changes): slower than any vardiff target, not shares. */
+START_TEST(test_slow_requests_are_not_shares)
+{
+    static const double slow_gaps[] = { 31.0, 224.0, 98.0, 410.0, 17.0, 152.0, 63.0, 279.0, 120.0, 44.0, 305.0, 56.0 };
+    struct behave *b = mk();
+    struct sim s;
+    sim_init(&s, b);
+    mining(&s, 1500, 0.040, 20, slow_gaps, 12, 150);
+    expect_silent(&s, "behave.judged_slow_submits");
+}
+END_TEST
+
+/* Kaspa's ten blocks a second: a pool passing on two jobs a second is still a pool. */
+START_TEST(test_fast_jobs_still_mining)
+{
+    struct behave *b = mk();
+    struct sim s;
+    sim_init(&s, b);
+    mining(&s, 600, 0.040, 0.5, poisson_gaps, 12, 150);
+    ck_assert_int_eq(s.alerts, 1);
+    behave_free(b);
 }
 END_TEST
 
@@ -335,6 +391,10 @@ int main(void)
     tcase_add_test(tc, test_mining_shape_alerts_with_numbers);
     tcase_add_test(tc, test_short_session_never_alerts);
     tcase_add_test(tc, test_timer_requests_are_not_shares);
+    tcase_add_test(tc, test_echo_is_not_an_ack);
+    tcase_add_test(tc, test_fast_jobs_still_mining);
+    tcase_add_test(tc, test_slow_requests_are_not_shares);
+    tcase_add_test(tc, test_small_result_is_an_ack);
     tcase_add_test(tc, test_varied_request_sizes_are_not_shares);
     tcase_add_test(tc, test_late_answers_are_not_acks);
     tcase_add_test(tc, test_bulk_is_ruled_out_early);
