@@ -23,6 +23,12 @@
 
 struct capture {
     pcap_t *pcap;
+    /* offline: the files in order, the next one to open, the first one's link type */
+    const char *const *files;
+    size_t nfiles, next_file, cur_file;
+    int dlt;
+    char *bpf;
+    uint64_t files_read, files_skipped, files_failed;
     FILE *file;          /* offline: the stream libpcap reads, for progress */
     char *filebuf;       /* offline: its stdio buffer, freed after the stream is closed */
     uint64_t file_size;
@@ -69,16 +75,16 @@ static int capture_join_fanout(struct capture *c, int group, char *err, size_t e
 #endif
 }
 
-static struct capture *capture_open_offline(struct capture *c, const struct capture_params *p,
-                                            char *err, size_t errlen)
+static int capture_open_file(struct capture *c, const char *path, char *err, size_t errlen)
 {
-    if (strcmp(p->file, "-") == 0) {
+    c->file_size = 0;
+    if (strcmp(path, "-") == 0) {
         c->file = stdin;
     } else {
-        c->file = fopen(p->file, "rb");
+        c->file = fopen(path, "rb");
         if (!c->file) {
-            snprintf(err, errlen, "%s: %s", p->file, strerror(errno));
-            return NULL;
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            return -1;
         }
         struct stat st;
         if (fstat(fileno(c->file), &st) == 0 && S_ISREG(st.st_mode))
@@ -86,20 +92,85 @@ static struct capture *capture_open_offline(struct capture *c, const struct capt
     }
     /* libpcap reads a file record by record through stdio; the default 4 KiB buffer
      * made one read() per few packets, a large share of offline time. */
-    c->filebuf = c->file != stdin ? malloc(CAPTURE_FILE_BUFFER) : NULL;
-    if (c->filebuf && setvbuf(c->file, c->filebuf, _IOFBF, CAPTURE_FILE_BUFFER) != 0) {
+    if (!c->filebuf && c->file != stdin)
+        c->filebuf = malloc(CAPTURE_FILE_BUFFER); /* kept for the next file */
+    if (c->filebuf && c->file != stdin && setvbuf(c->file, c->filebuf, _IOFBF, CAPTURE_FILE_BUFFER) != 0) {
         free(c->filebuf);
         c->filebuf = NULL;
     }
     c->pcap = pcap_fopen_offline_with_tstamp_precision(c->file, PCAP_TSTAMP_PRECISION_MICRO, c->errbuf);
     if (!c->pcap) {
-        snprintf(err, errlen, "%s: %s", p->file, c->errbuf);
+        snprintf(err, errlen, "%s: %s", path, c->errbuf);
         if (c->file != stdin)
             fclose(c->file);
         c->file = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Close the file being read and open the next one that is a capture of the same link
+ * type, skipping (with a warning) those that are not. 0, or -1 when none is left. */
+static int capture_next_file(struct capture *c, char *err, size_t errlen)
+{
+    if (c->pcap) {
+        pcap_close(c->pcap); /* closes its FILE too */
+        c->pcap = NULL;
+        c->file = NULL;
+    }
+    while (c->next_file < c->nfiles) {
+        size_t i = c->next_file++;
+        const char *path = c->files[i];
+        if (capture_open_file(c, path, err, errlen) == 0) {
+            int dlt = pcap_datalink(c->pcap);
+            if (c->files_read == 0)
+                c->dlt = dlt;
+            if (dlt == c->dlt && capture_set_filter(c, c->bpf, err, errlen) == 0) {
+                c->cur_file = i;
+                c->files_read++;
+                return 0;
+            }
+            if (dlt != c->dlt)
+                snprintf(err, errlen, "%s: link type %d, not %d as the first file", path, dlt, c->dlt);
+            pcap_close(c->pcap);
+            c->pcap = NULL;
+            c->file = NULL;
+        }
+        c->files_skipped++;
+        if (c->nfiles > 1)
+            mw_log(MW_LOG_WARN, "skipped %s", err);
+    }
+    return -1;
+}
+
+static struct capture *capture_open_offline(struct capture *c, const struct capture_params *p,
+                                            char *err, size_t errlen)
+{
+    c->files = p->files;
+    c->nfiles = p->nfiles;
+    if (p->bpf && *p->bpf && !(c->bpf = strdup(p->bpf))) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (capture_next_file(c, err, errlen) != 0) {
+        if (p->nfiles > 1) /* each was named in a warning */
+            snprintf(err, errlen, "no capture file to read among %zu", p->nfiles);
         return NULL;
     }
     return c;
+}
+
+int capture_probe_file(const char *path, int *dlt, char *err, size_t errlen)
+{
+    char eb[PCAP_ERRBUF_SIZE];
+    pcap_t *pc = pcap_open_offline(path, eb);
+    if (!pc) {
+        snprintf(err, errlen, "%s: %s", path, eb);
+        return -1;
+    }
+    *dlt = pcap_datalink(pc);
+    pcap_close(pc);
+    return 0;
 }
 
 static struct capture *capture_open_live(struct capture *c, const struct capture_params *p,
@@ -145,9 +216,9 @@ struct capture *capture_open(const struct capture_params *p, char *err, size_t e
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    struct capture *ok = p->file ? capture_open_offline(c, p, err, errlen)
-                                 : capture_open_live(c, p, err, errlen);
-    if (ok && capture_set_filter(c, p->bpf, err, errlen) != 0)
+    struct capture *ok = p->nfiles ? capture_open_offline(c, p, err, errlen)
+                                   : capture_open_live(c, p, err, errlen);
+    if (ok && !p->nfiles && capture_set_filter(c, p->bpf, err, errlen) != 0)
         ok = NULL;
     if (!ok) {
         capture_close(c);
@@ -158,14 +229,29 @@ struct capture *capture_open(const struct capture_params *p, char *err, size_t e
 
 int capture_datalink(const struct capture *c)
 {
-    return pcap_datalink(c->pcap);
+    return c->live ? pcap_datalink(c->pcap) : c->dlt;
 }
 
 enum capture_status capture_next(struct capture *c, struct capture_packet *out)
 {
     struct pcap_pkthdr *h;
     const u_char *d;
+    if (!c->pcap)
+        return CAPTURE_EOF; /* offline: every file read */
     int rc = pcap_next_ex(c->pcap, &h, &d);
+    /* Offline, the end of a file, or an error in one that is not the last, moves on to
+     * the next file; an error is reported and counted (the exit status says so). */
+    while (!c->live && rc < 0 && c->next_file < c->nfiles) {
+        if (rc != PCAP_ERROR_BREAK) {
+            c->files_failed++;
+            mw_log(MW_LOG_ERR, "%s: error after packet %llu: %s; reading the next file",
+                   c->files[c->cur_file], (unsigned long long)c->packets, pcap_geterr(c->pcap));
+        }
+        char err[PCAP_ERRBUF_SIZE + 256];
+        if (capture_next_file(c, err, sizeof err) != 0)
+            return CAPTURE_EOF;
+        rc = pcap_next_ex(c->pcap, &h, &d);
+    }
     if (rc == 0 && c->live) {
         struct pollfd pfd = { pcap_get_selectable_fd(c->pcap), POLLIN, 0 };
         if (pfd.fd >= 0 && poll(&pfd, 1, 100) > 0)
@@ -226,7 +312,8 @@ int capture_file_progress(const struct capture *c, uint64_t *pos, uint64_t *size
 
 void capture_breakloop(struct capture *c)
 {
-    pcap_breakloop(c->pcap);
+    if (c->pcap)
+        pcap_breakloop(c->pcap);
 }
 
 int capture_is_live(const struct capture *c)
@@ -239,6 +326,18 @@ uint64_t capture_packet_number(const struct capture *c)
     return c->packets;
 }
 
+const char *capture_current_file(const struct capture *c)
+{
+    return c->nfiles ? c->files[c->cur_file] : "";
+}
+
+void capture_file_counts(const struct capture *c, uint64_t *read, uint64_t *skipped, uint64_t *failed)
+{
+    *read = c->files_read;
+    *skipped = c->files_skipped;
+    *failed = c->files_failed;
+}
+
 void capture_close(struct capture *c)
 {
     if (!c)
@@ -248,5 +347,6 @@ void capture_close(struct capture *c)
     else if (c->file && c->file != stdin)
         fclose(c->file);
     free(c->filebuf);
+    free(c->bpf);
     free(c);
 }

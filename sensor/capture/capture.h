@@ -6,7 +6,12 @@
 #include <stdint.h>
 
 struct capture_params {
-    const char *file;       /* offline: pcap or pcapng file ("-" for stdin) */
+    /* Offline: pcap or pcapng files ("-" for stdin, alone) read one after the other as one
+     * capture: packet numbers continue, the link type is the first file's. A file that does
+     * not open as a capture or has another link type is skipped with a warning, one that
+     * fails part-way is reported and the next one read (capture_files_failed). */
+    const char *const *files;
+    size_t nfiles;          /* 0: live */
     const char *iface;      /* live: interface name */
     int snaplen;
     size_t buffer_size;     /* kernel ring buffer bytes (live) */
@@ -39,6 +44,12 @@ int capture_file_progress(const struct capture *c, uint64_t *pos, uint64_t *size
 void capture_breakloop(struct capture *c);
 int capture_is_live(const struct capture *c);
 uint64_t capture_packet_number(const struct capture *c);
+/* Offline: the file being read (the last one after the end). */
+const char *capture_current_file(const struct capture *c);
+/* Offline: files read, skipped (not a capture, another link type) and failed part-way. */
+void capture_file_counts(const struct capture *c, uint64_t *read, uint64_t *skipped, uint64_t *failed);
+/* Start-up check of a file named on the command line: 0 and its link type, or -1 and err. */
+int capture_probe_file(const char *path, int *dlt, char *err, size_t errlen);
 void capture_close(struct capture *c);
 
 #endif

@@ -234,7 +234,7 @@ void dispatch_run(struct run *run)
         if (st == CAPTURE_ERROR) {
             if (run_steer(run))
                 break; /* the stop signal interrupted a read */
-            fprintf(stderr, "\nminewatch: %s: error after packet %llu: %s\n", run->read_file,
+            fprintf(stderr, "\nminewatch: %s: error after packet %llu: %s\n", capture_current_file(cap),
                     (unsigned long long)capture_packet_number(cap), capture_error(cap));
             run->failed = 1;
             break;

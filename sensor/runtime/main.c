@@ -25,6 +25,7 @@
 #include "sensor/detect/netset.h"
 #include "sensor/eve/output.h"
 #include "sensor/runtime/privdrop.h"
+#include "sensor/runtime/readlist.h"
 #include "sensor/runtime/rulefiles.h"
 #include "sensor/runtime/run.h"
 #include "sensor/runtime/ruleswap.h"
@@ -36,7 +37,10 @@
 #define MW_MAX_WORKERS RUN_MAX_WORKERS
 
 struct mw_opts {
-    const char *read_file, *iface, *eve_path, *log_dir, *config, *pidfile, *user, *group;
+    const char *read_file; /* the first -r argument, NULL when capturing live */
+    const char *read_args[64]; /* every -r argument: files and directories, in order */
+    int nread_args;
+    const char *iface, *eve_path, *log_dir, *config, *pidfile, *user, *group;
     const char *update_file; /* --update-file: replaces rules.update-file */
     int test_config, daemon, workers, allow_root;
     const char *extra_rules[16]; /* -s FILE: rule files on top of the configured ones */
@@ -47,9 +51,11 @@ struct mw_opts {
 static void mw_usage(FILE *f)
 {
     fprintf(f,
-            "Usage: minewatch [options] (-r FILE | -i IFACE) [BPF filter]\n"
+            "Usage: minewatch [options] (-r FILE|DIR ... | -i IFACE) [BPF filter]\n"
             "Find cryptocurrency mining on a network; write Suricata-compatible EVE JSON.\n\n"
-            "  -r, --read FILE        read a pcap or pcapng file (- for standard input)\n"
+            "  -r, --read FILE|DIR    read a pcap or pcapng file (- for standard input), or a\n"
+            "                         directory's files in name order; repeat -r to read several\n"
+            "                         as one run (one flow table, packet numbers continue)\n"
             "  -i, --interface IFACE  capture live on IFACE\n"
             "      --eve PATH         write EVE lines to PATH (- for standard output)\n"
             "  -l, --log-dir DIR      write DIR/eve.json\n"
@@ -87,7 +93,15 @@ static int mw_parse_args(int argc, char **argv, struct mw_opts *o)
     memset(o, 0, sizeof *o);
     while ((c = getopt_long(argc, argv, "+r:i:l:c:s:TDVh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'r': o->read_file = optarg; break;
+        case 'r':
+            if (o->nread_args == (int)(sizeof o->read_args / sizeof o->read_args[0])) {
+                fprintf(stderr, "minewatch: too many -r arguments (name a directory instead)\n");
+                return -1;
+            }
+            o->read_args[o->nread_args++] = optarg;
+            if (!o->read_file)
+                o->read_file = optarg;
+            break;
         case 'i': o->iface = optarg; break;
         case 'e': o->eve_path = optarg; break;
         case 'l': o->log_dir = optarg; break;
@@ -262,6 +276,9 @@ static int mw_daemonize(void)
     return 0;
 }
 
+/* The files -r reads (the capture keeps pointers into it until it is closed). */
+static struct readlist mw_readlist;
+
 /* A start-up failure after resources were taken: release them so the exit is clean
  * (and LeakSanitizer in the test suite stays quiet). */
 static int mw_early_exit(struct run *run, struct rules *rules, struct mw_config *cfg, int status)
@@ -273,6 +290,7 @@ static int mw_early_exit(struct run *run, struct rules *rules, struct mw_config 
         }
     if (run->out)
         output_close(run->out);
+    readlist_free(&mw_readlist);
     rules_free(rules);
     config_free(cfg);
     return status;
@@ -371,9 +389,13 @@ int main(int argc, char **argv)
     int fanout = nworkers > 1 && !o.read_file ? (cfg.capture.fanout_group ? (int)cfg.capture.fanout_group : (getpid() & 0xffff)) : 0;
     /* A capture file is read by one thread that hands frames to the workers (dispatch.c). */
     int ncaptures = o.read_file ? 1 : nworkers;
+    if (o.read_file && readlist_build(&mw_readlist, o.read_args, (size_t)o.nread_args, err, sizeof err) != 0) {
+        fprintf(stderr, "minewatch: %s\n", err);
+        return mw_early_exit(&run, rules, &cfg, MW_EXIT_RUNTIME);
+    }
     for (int i = 0; i < ncaptures; i++) {
-        struct capture_params cp = { o.read_file, o.iface, (int)cfg.capture.snaplen, cfg.capture.buffer_size,
-                                     cfg.capture.promiscuous, bpf, fanout };
+        struct capture_params cp = { (const char *const *)mw_readlist.files, mw_readlist.n, o.iface, (int)cfg.capture.snaplen,
+                                     cfg.capture.buffer_size, cfg.capture.promiscuous, bpf, fanout };
         run.cap[i] = capture_open(&cp, err, sizeof err);
         if (!run.cap[i] && fanout) {
             /* No fanout (old kernel, a group id taken by another program in another mode):
@@ -453,6 +475,16 @@ int main(int argc, char **argv)
     else if (nworkers > 1)
         mw_log(MW_LOG_INFO, "capturing on %s with %d workers (fanout group %d)", o.iface, nworkers, fanout);
     run_capture(&run);
+    if (mw_readlist.n > 1) {
+        uint64_t nread, nskipped, nfailed;
+        capture_file_counts(run.cap[0], &nread, &nskipped, &nfailed);
+        mw_log(nskipped || nfailed ? MW_LOG_WARN : MW_LOG_INFO,
+               "read %llu capture files of %zu (%llu skipped: not a capture or another link type; "
+               "%llu failed part-way)", (unsigned long long)nread, mw_readlist.n, (unsigned long long)nskipped,
+               (unsigned long long)nfailed);
+        if (nfailed)
+            run.failed = 1;
+    }
 
     for (int i = 0; i < nworkers; i++) {
         worker_free(run.wk[i]);
@@ -460,6 +492,7 @@ int main(int argc, char **argv)
             capture_close(run.cap[i]);
     }
     worker_shared_tables_free(&run.sh);
+    readlist_free(&mw_readlist);
     output_close(run.out);
     ruleswap_free(run.sh.rules);
     config_free(&cfg);

@@ -148,7 +148,7 @@ static void *run_capture_loop(void *arg)
             if (run_stop)
                 break; /* the stop signal interrupted a read */
             if (offline) {
-                fprintf(stderr, "\nminewatch: %s: error after packet %llu: %s\n", run->read_file,
+                fprintf(stderr, "\nminewatch: %s: error after packet %llu: %s\n", capture_current_file(cap),
                         (unsigned long long)capture_packet_number(cap), capture_error(cap));
                 run->failed = 1;
                 break;

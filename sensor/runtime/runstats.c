@@ -41,7 +41,7 @@ void runstats_progress(struct run *run, int final)
         return;
     double secs = (double)(now - run->start_mono_us) / 1e6;
     uint64_t pk = capture_packet_number(run->cap[0]);
-    fprintf(stderr, "\r%s: %5.1f%% read, %llu packets, %.0f packets/s%s", run->read_file,
+    fprintf(stderr, "\r%s: %5.1f%% read, %llu packets, %.0f packets/s%s", capture_current_file(run->cap[0]),
             size ? 100.0 * (double)pos / (double)size : 100.0, (unsigned long long)pk,
             secs > 0 ? (double)pk / secs : 0.0, final ? "\n" : "");
 }
