@@ -3,8 +3,7 @@
 
 import csv
 import gzip
-import importlib.machinery
-import importlib.util
+import importlib
 import io
 import json
 import os
@@ -28,11 +27,11 @@ SIGS = {  # docs/signatures.md
 
 
 def load_tool():
-    loader = importlib.machinery.SourceFileLoader("minewatch_report", TOOL)
-    spec = importlib.util.spec_from_loader("minewatch_report", loader)
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
-    return mod
+    """The package behind tools/minewatch-report (tools/minewatch_report)."""
+    tools = os.path.dirname(os.path.abspath(TOOL))
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+    return importlib.import_module("minewatch_report")
 
 
 def ts(day, hh, mm=0, ss=0):

@@ -5,6 +5,7 @@ twice, other engines' coin-mining alerts and --learned-addresses (issue #13)."""
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -70,6 +71,30 @@ EVENTS = [
 ]
 
 
+# Wire strings with terminal controls: ESC sequences (ANSI colour, clear screen, OSC title),
+# C1 controls (CSI as one byte), a bidi override, CR, BEL, DEL. Each event puts them where the
+# report prints them: pools, workers, agents, another engine's signature and SNI, and the
+# verdict and lists of a host event.
+HOSTILE = "x\u001b[31m\u001b]0;pwned\u0007\u009b2J\u202e\r\u007fy"
+HOSTILE_EVENTS = [
+    alert(ts(24, 9), "10.9.0.1", "198.51.100.9", "stratum1", 1, flow_id=91,
+          mining={"method": "mining.authorize", "pool_host": "pool" + HOSTILE + ".example.com",
+                  "worker": "w" + HOSTILE, "agent": "a" + HOSTILE, "confirmed_by": "both"}),
+    flow(ts(24, 10), "10.9.0.1", "198.51.100.9", worker="late" + HOSTILE, pool="pool" + HOSTILE + ".example.com",
+         flow_id=91),
+    suricata_coinminer(ts(24, 11), "10.9.0.2", "192.0.2.90", "sni" + HOSTILE + ".example.org"),
+    host_event(ts(24, 12), "10.9.0.3", "miner" + HOSTILE, 90, ts(24, 11), ts(24, 12),
+               pools=["hp" + HOSTILE], workers=["hw" + HOSTILE], agents=["ha" + HOSTILE]),
+]
+HOSTILE_EVENTS[2]["alert"]["signature"] = "ET COINMINER " + HOSTILE
+
+
+def terminal_unsafe(text):
+    """The characters of text a terminal would act on rather than show."""
+    return sorted({c for c in text if (ord(c) < 32 and c != "\n") or 0x7f <= ord(c) < 0xa0
+                   or c in "\u202e\u2028\u2029"})
+
+
 class ReportToolsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -90,6 +115,43 @@ class ReportToolsTest(unittest.TestCase):
 
     def hosts(self, *args):
         return {h["host"]: h for h in json.loads(self.run_tool("--json", *args)[0])}
+
+    def test_wire_strings_escaped_in_every_mode(self):
+        """No output mode lets a terminal control from an EVE line reach the terminal raw;
+        JSON keeps the exact string (escaped by the encoder)."""
+        path = os.path.join(self.tmp.name, "hostile.json")
+        with open(path, "w") as f:
+            for ev in HOSTILE_EVENTS:
+                f.write(dumps(ev) + "\n")
+        modes = [(), ("--csv",), ("--json",), ("--pools",), ("--pools", "--csv"), ("--pools", "--json"),
+                 ("--follow", "--exit-at-eof")]
+        for mode in modes:
+            out, err = self.run_tool("--width", "0", *mode, path)
+            self.assertEqual(terminal_unsafe(out + err), [], mode)
+            if "--json" not in mode:
+                self.assertIn("\\x1b[31m", out, mode)  # shown, escaped, not dropped
+        out, _ = self.run_tool("--follow", "--exit-at-eof", path)
+        self.assertIn("minerx\\x1b[31m", out)  # the host event's verdict, escaped
+        self.assertIn("ET COINMINER x\\x1b", out)
+        hosts = self.hosts(path)
+        self.assertEqual(hosts["10.9.0.1"]["workers"], ["w" + HOSTILE, "late" + HOSTILE])
+
+    def test_installed_copy(self):
+        """The install rule: the installed entry script finds the installed package (under
+        the data directory, whatever the prefix) and reports what the source tree does."""
+        build = os.environ.get("MW_BINARY_DIR")
+        if not build or not shutil.which("cmake"):
+            self.skipTest("needs MW_BINARY_DIR and cmake (run under ctest)")
+        prefix = os.path.join(self.tmp.name, "prefix")
+        p = subprocess.run(["cmake", "--install", build, "--prefix", prefix], capture_output=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
+        tool = os.path.join(prefix, "bin", "minewatch-report")
+        self.assertTrue(os.path.isdir(os.path.join(prefix, "share", "minewatch", "python", "minewatch_report")))
+        # Run from elsewhere with a clean environment: nothing may come from the source tree.
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+        q = subprocess.run([tool, "--json", self.eve], capture_output=True, timeout=120, cwd="/", env=env)
+        self.assertEqual(q.returncode, 0, q.stderr.decode(errors="replace"))
+        self.assertEqual(json.loads(q.stdout), json.loads(self.run_tool("--json", self.eve)[0]))
 
     def test_pool_summary(self):
         pools = {p["pool"]: p for p in json.loads(self.run_tool("--pools", "--json", self.eve)[0])}
