@@ -45,12 +45,26 @@ __attribute__((format(printf, 1, 2)))
 #endif
 static void say(const char *fmt, ...)
 {
+    /* Messages carry strings from outside: curl's error text about a server, the name of
+     * the process a pidfile names, paths. Terminal controls in them (C0, DEL, C1 in UTF-8)
+     * are shown as escapes, never sent to the operator's terminal. */
+    char buf[4096];
     va_list ap;
     va_start(ap, fmt);
-    fputs("minewatch-update: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    fputs("minewatch-update: ", stderr);
+    for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            fprintf(stderr, "\\x%02x", *p);
+        } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            fprintf(stderr, "\\u%04x", p[1]);
+            p++;
+        } else {
+            fputc(*p, stderr);
+        }
+    }
+    fputc('\n', stderr);
 }
 
 static void usage(FILE *f)

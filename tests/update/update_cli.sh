@@ -123,6 +123,18 @@ kill "$other"
 printf 'more3.example.com\n' >> "$W/lists/pools.txt"
 run 0 -c "$W/sources.yaml" --pidfile "$W/other.pid" --no-signal
 grep -q "pidfile" "$W/err" && fail "--no-signal still read the pidfile"
+# The name of the process a pidfile names is not ours to trust: any local user picks it.
+esc=$(printf '\033')
+cp "$(command -v sleep)" "$W/evil${esc}[31m" || fail "cannot copy sleep"
+"$W/evil${esc}[31m" 60 & evil=$!
+echo "$evil" > "$W/evil.pid"
+for _ in $(seq 400); do grep -q "evil" "/proc/$evil/comm" 2>/dev/null && break; sleep 0.05; done
+grep -q "evil" "/proc/$evil/comm" || fail "the renamed sleep did not start"
+printf 'more4.example.com\n' >> "$W/lists/pools.txt"
+run 0 -c "$W/sources.yaml" --pidfile "$W/evil.pid"
+kill "$evil" 2>/dev/null
+grep -q "$esc" "$W/err" && fail "a terminal control from a process name reached the log raw"
+has 'names process [0-9]* (evil\\x1b\[31m), not minewatch'
 
 echo "== configuration errors exit 2 with their place"
 printf 'sources:\n  - { name: a, path: x, format: plain, category: pool }\n' > "$W/bad.yaml"
