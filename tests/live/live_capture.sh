@@ -35,13 +35,30 @@ ip netns exec "$NS" "$MW" -i mwcap -c "$OUT/live.yaml" --eve "$OUT/eve.json" --a
     --pidfile "$OUT/mw.pid" 2>"$OUT/stderr" &
 MWPID=$!
 until_ok test -s "$OUT/mw.pid" # written once the capture is open and the handlers are in place
-ip netns exec "$NS" "$INJECT" mwinj "$PCAP" 500 20 || { echo "FAIL: injection"; exit 1; }
+ip netns exec "$NS" "$INJECT" mwinj "$PCAP" 500 60 >"$OUT/inject.txt" || { echo "FAIL: injection"; exit 1; }
+cat "$OUT/inject.txt"
+sent=$(sed -n 's/^pcapinject: sent \([0-9]*\) packets.*/\1/p' "$OUT/inject.txt")
+[ "${sent:-0}" -gt 0 ] || { echo "FAIL: pcapinject sent nothing"; exit 1; }
 until_ok grep -q '"event_type":"alert"' "$OUT/eve.json" # rotate with alerts already written
 # logrotate's "create" + postrotate HUP: the old file keeps what was written, the new one
 # gets the rest; together they must hold every alert exactly once.
 mv "$OUT/eve.json" "$OUT/eve.json.1"
 kill -HUP "$MWPID"
 until_ok test -f "$OUT/eve.json" # SIGHUP reopens eve.json (fails after 20 s if it does not)
+# Stop only once the sensor has decoded every injected packet (its stats event, every 1 s,
+# counts them; the veth may add a few of its own): a stop while packets still sit in the
+# capture ring would lose their alerts on a loaded machine, not in the sensor.
+decoded_all() {
+    python3 - "$OUT/eve.json" "$sent" <<'PY'
+import json, sys
+pkts = 0
+for line in open(sys.argv[1], "rb"):
+    if b'"event_type":"stats"' in line and line.endswith(b"\n"):
+        pkts = json.loads(line)["stats"]["decoder"]["pkts"]
+sys.exit(0 if pkts >= int(sys.argv[2]) else 1)
+PY
+}
+until_ok decoded_all
 kill -TERM "$MWPID"
 wait "$MWPID"
 rc=$?
