@@ -75,16 +75,23 @@ long socks5_parse_greeting(const uint8_t *buf, size_t len, struct socks_slice *m
     return (long)r.off;
 }
 
-long socks5_parse_choice(const uint8_t *buf, size_t len, uint8_t *method)
+/* VER VALUE: the server's method choice (VER 5) and its authentication status (VER 1, the
+ * sub-negotiation's own version, RFC 1929) have one layout. */
+static long socks_version_byte(const uint8_t *buf, size_t len, uint8_t want_ver, uint8_t *value)
 {
     struct mw_reader r = mw_reader_make(buf, len);
     uint8_t ver = mw_reader_u8(&r);
-    if (!r.err && ver != 5)
+    if (!r.err && ver != want_ver)
         return SOCKS_MALFORMED;
-    *method = mw_reader_u8(&r);
+    *value = mw_reader_u8(&r);
     if (r.err)
         return SOCKS_NEED_MORE;
     return (long)r.off;
+}
+
+long socks5_parse_choice(const uint8_t *buf, size_t len, uint8_t *method)
+{
+    return socks_version_byte(buf, len, 5, method);
 }
 
 long socks5_parse_auth(const uint8_t *buf, size_t len, struct socks_slice *user)
@@ -110,14 +117,7 @@ long socks5_parse_auth(const uint8_t *buf, size_t len, struct socks_slice *user)
 
 long socks5_parse_auth_status(const uint8_t *buf, size_t len, uint8_t *status)
 {
-    struct mw_reader r = mw_reader_make(buf, len);
-    uint8_t ver = mw_reader_u8(&r);
-    if (!r.err && ver != 1)
-        return SOCKS_MALFORMED;
-    *status = mw_reader_u8(&r);
-    if (r.err)
-        return SOCKS_NEED_MORE;
-    return (long)r.off;
+    return socks_version_byte(buf, len, 1, status);
 }
 
 /* ATYP DST.ADDR DST.PORT, shared by the SOCKS5 request and reply. 0, or SOCKS_* error. */
