@@ -505,7 +505,10 @@ int behave_flow_end(struct behave *b, struct mw_flow *f, struct mw_evidence *ev)
     if (!s)
         return 0;
     int r = 0;
-    if (!bh_claimed(f)) {
+    /* A session that ended before min_observe is never judged (nor counted): most flows
+     * are short, and judging one costs thousands of instructions for nothing. */
+    uint64_t dur = f->last_ts_us > f->first_ts_us ? f->last_ts_us - f->first_ts_us : 0;
+    if (dur >= (uint64_t)b->p.min_observe_s * 1000000u && !bh_claimed(f)) {
         if (s->in_msg)
             bh_close_message(b, s);
         r = bh_evaluate(b, f, s, f->last_ts_us, ev, 1);
