@@ -58,9 +58,18 @@ static const struct {
 const char *stats_tree_eve_name(const char *internal_name, char *buf, size_t len)
 {
     for (size_t i = 0; i < sizeof stats_suricata_names / sizeof stats_suricata_names[0]; i++)
-        if (strcmp(stats_suricata_names[i].ours, internal_name) == 0)
+        if (stats_suricata_names[i].ours[0] == internal_name[0] && strcmp(stats_suricata_names[i].ours, internal_name) == 0)
             return stats_suricata_names[i].suricata;
-    snprintf(buf, len, "minewatch.%s", internal_name);
+    /* "minewatch." + name, cut to len: a stats event names ~150 counters, per worker. */
+    static const char prefix[] = "minewatch.";
+    size_t n = strlen(internal_name);
+    if (len < sizeof prefix)
+        return "";
+    if (n > len - sizeof prefix)
+        n = len - sizeof prefix;
+    memcpy(buf, prefix, sizeof prefix - 1);
+    memcpy(buf + sizeof prefix - 1, internal_name, n);
+    buf[sizeof prefix - 1 + n] = '\0';
     return buf;
 }
 
@@ -76,7 +85,7 @@ void stats_tree_reset(struct stats_tree *t)
 static int stats_tree_child(struct stats_tree *t, int parent, const char *name, size_t nlen, int group)
 {
     for (int c = t->n[parent].first_child; c >= 0; c = t->n[c].next)
-        if (strlen(t->n[c].name) == nlen && memcmp(t->n[c].name, name, nlen) == 0)
+        if (t->n[c].nlen == nlen && memcmp(t->n[c].name, name, nlen) == 0)
             return t->n[c].is_group == group ? c : -1;
     if (t->used >= STATS_TREE_MAX_NODES || nlen == 0 || nlen >= STATS_TREE_NAME_LEN)
         return -1;
@@ -84,6 +93,7 @@ static int stats_tree_child(struct stats_tree *t, int parent, const char *name, 
     struct stats_tree_node *n = &t->n[k];
     memcpy(n->name, name, nlen);
     n->name[nlen] = '\0';
+    n->nlen = (uint8_t)nlen;
     n->value = 0;
     n->first_child = n->last_child = n->next = -1;
     n->is_group = (uint8_t)group;

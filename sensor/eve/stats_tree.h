@@ -24,6 +24,7 @@ struct stats_tree_node {
     uint64_t value;
     int16_t first_child, last_child, next; /* -1: none */
     uint8_t is_group;
+    uint8_t nlen; /* strlen(name): siblings are compared by length first */
 };
 
 struct stats_tree {
