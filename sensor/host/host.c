@@ -578,6 +578,35 @@ static struct host_throttle *hosts_overflow(struct hosts *h, struct hosts_shard 
     return &o->pair_th[k];
 }
 
+/* The host event lists a host's distinct workers, agents, algorithms and coins, read from
+ * these fields of its evidence entries (nothing reads them per entry). A name is kept
+ * whichever finding brings it: in the finding's own entry (own, may be NULL) when that
+ * field is free, else in the first entry whose field is free. So a Stratum session whose
+ * (pool, signature) pair came after the evidence table filled still names its worker:
+ * which pairs fill the table depends on arrival order, which differs between one thread
+ * and several workers (a DNS worker may run up to 1 s of packet time ahead), and the
+ * names listed must not. At most max_evidence distinct names per field. Returns 1 when
+ * the name is new. */
+static int hosts_note(struct host *x, struct eve_host_evidence *own, size_t off, size_t len, const char *value)
+{
+    char v[MW_EV_WORKER_LEN];
+    if (!value[0])
+        return 0;
+    hosts_copy(v, len < sizeof v ? len : sizeof v, value); /* as stored: compare like with like */
+    char *slot = own && !((char *)own + off)[0] ? (char *)own + off : NULL;
+    for (unsigned i = 0; i < x->nev; i++) {
+        char *f = (char *)&x->ev[i] + off;
+        if (strcmp(f, v) == 0)
+            return 0;
+        if (!slot && !f[0])
+            slot = f;
+    }
+    if (!slot)
+        return 0;
+    hosts_copy(slot, len, v);
+    return 1;
+}
+
 /* Whose host a finding concerns, or 0 when none of ours. A mining protocol names its
  * miner whatever its address; for names and addresses the asker is the campus host only
  * when home-net (or track-all) says so. nDPI's guess takes the flow's initiator: ambiguous. */
@@ -700,18 +729,13 @@ int hosts_finding(struct hosts_view *v, const struct detect_finding *fd, uint32_
         if (!fd->allowlisted)
             x->ceil_count++;
     }
-    if (e) {
-        if (!e->worker[0] && ev->worker[0]) {
-            hosts_copy(e->worker, sizeof e->worker, ev->worker);
-            x->changed = 1; /* who mines, and to which wallet, is what the analyst asks first */
-        }
-        if (!e->agent[0])
-            hosts_copy(e->agent, sizeof e->agent, ev->agent);
-        if (!e->algo[0])
-            hosts_copy(e->algo, sizeof e->algo, ev->algo);
-        if (!e->coin[0])
-            hosts_copy(e->coin, sizeof e->coin, ev->coin);
-    }
+    /* Who mines, and to which wallet, is what the analyst asks first: a new worker name
+     * makes a host event. Kept even when this finding got no evidence entry. */
+    if (hosts_note(x, e, offsetof(struct eve_host_evidence, worker), MW_EV_WORKER_LEN, ev->worker))
+        x->changed = 1;
+    hosts_note(x, e, offsetof(struct eve_host_evidence, agent), MW_EV_AGENT_LEN, ev->agent);
+    hosts_note(x, e, offsetof(struct eve_host_evidence, algo), EVE_HOST_ALGO_LEN, ev->algo);
+    hosts_note(x, e, offsetof(struct eve_host_evidence, coin), MW_EV_COIN_LEN, ev->coin);
     if (fd->allowlisted)
         x->authorised = 1;
     uint8_t vd = (uint8_t)hosts_compute(x);
