@@ -565,6 +565,11 @@ static void detect_check_address(struct detect *d, struct mw_flow *f, const stru
         }
         return;
     }
+    /* Learned by another worker since this packet's re-check (between its generation read
+     * and the lookup above): the flows waiting for that answer opened before this one and
+     * take their alerts first, as in one thread; else this flow would take the (host, pool,
+     * signature) window and an older flow's alert would be throttled. */
+    detect_recheck(d, p->ts_us);
     struct detect_flow *df = detect_flow_get(d, f);
     if (!df)
         return;
