@@ -23,6 +23,7 @@ for scen in $("$MWGEN" --list | awk '{print $1}'); do
     many-miners) args=20 ;;
     pool-hop) args="4 2" ;;
     hosts-mix) args="3 2" ;;
+    long-run) args="4 2" ;;
     # Bulk look-alikes of the behaviour detector: one minute is enough for the framing.
     enc-like-video|enc-like-call|enc-like-update) args="1 1" ;;
     *) args= ;;

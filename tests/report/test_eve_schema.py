@@ -30,6 +30,7 @@ SANITIZED = os.environ.get("MW_SANITIZED") == "1"
 # Scenarios whose arguments are required (mwgen --list); small sizes keep the run short.
 GEN_ARGS = {"synflood": ["300", "stratum"], "fanout-mix": ["3", "30"], "many-miners": ["4"],
             "no-newline": ["70000"], "pool-hop": ["4", "2"], "hosts-mix": ["3", "2"],
+            "long-run": ["4", "2"],
             # the behaviour look-alikes that move megabytes: a minute is enough for the schema
             "enc-like-video": ["1", "1"], "enc-like-call": ["1", "1"], "enc-like-update": ["1", "1"]}
 GEO_CONFIG = ("geoip:\n  enabled: yes\n  city-database: {s}/geoip/GeoLite2-City-Test.mmdb\n"
