@@ -7,7 +7,9 @@
 # summing the workers' final events, kernel drop counters read and printed.
 # Then a capture file with --workers 2 is dispatched to two workers and says so; a
 # fanout group that cannot be joined (taken by another socket in another mode) falls back
-# to one capture thread with a warning and still detects. Bounded: well under 30 s.
+# to one capture thread with a warning and still detects. Every wait is for a condition
+# (pidfile written, stats counters accounting for every replayed packet) with a deadline.
+# Bounded: well under 30 s.
 # Skips (77) when namespaces or tcpreplay are not available.
 set -u
 MW=$1 MWGEN=$2
@@ -38,19 +40,38 @@ fi
 "$MWGEN" fanout-mix 4 1000 "$OUT/small.pcap" || { echo "FAIL: mwgen"; exit 1; }
 printf 'stats:\n  interval: 1s\n' > "$OUT/live.yaml"
 
-wait_started() { # the log line that says capture is running, at most 5 s
-    for _ in $(seq 50); do
-        grep -q "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "FAIL: minewatch did not start: $(cat "$1")"; exit 1
+# until CMD... succeeds, checked every 0.1 s for at most 30 s: a condition, not a fixed sleep
+until_ok() {
+    local what=$1 i
+    shift
+    for ((i = 0; i < 300; i++)); do "$@" && return 0; sleep 0.1; done
+    echo "FAIL: timed out waiting for $what"; cat "$OUT"/*.err "$OUT/stderr" 2>/dev/null; exit 1
 }
-wait_alerts() { # until FILE holds N alerts (the output is flushed every 100 ms), at most 15 s
-    for _ in $(seq 150); do
-        [ "$(grep -c '"event_type":"alert"' "$1" 2>/dev/null)" -ge "$2" ] 2>/dev/null && break
-        sleep 0.1
-    done
-    sleep 0.5 # the packets after the last alert
+# The pidfile is written once every capture handle is open (and in its fanout group).
+started() { test -s "$1"; }
+# The latest stats event of each worker (stats.interval 1s) accounts for every packet of the
+# capture replayed (decoded or dropped by the kernel): nothing is left in flight.
+accounted() { # EVE PCAP
+    python3 - "$1" "$2" <<'PY'
+import json, struct, sys
+per = {}
+try:
+    for line in open(sys.argv[1], "rb"):
+        if b'"event_type":"stats"' in line:
+            s = json.loads(line)["stats"]
+            if "workers" not in s["minewatch"]:
+                per[s["minewatch"].get("worker", {}).get("id", 0)] = s
+except (OSError, ValueError):
+    sys.exit(1)
+data = open(sys.argv[2], "rb").read()
+off = n = 0
+off = 24
+while off + 16 <= len(data):
+    off += 16 + struct.unpack("<I", data[off + 8:off + 12])[0]
+    n += 1
+got = sum(s["decoder"]["pkts"] + s["capture"]["kernel_drops"] for s in per.values())
+sys.exit(0 if got >= n else 1)
+PY
 }
 stop_mw() {
     kill -TERM "$MWPID"
@@ -62,15 +83,15 @@ stop_mw() {
 
 # ---- 1. two workers in one fanout group ----
 ip netns exec "$NS" "$MW" -i mwcap --workers 2 -c "$OUT/live.yaml" --eve "$OUT/eve.json" --allow-root \
-    2>"$OUT/stderr" &
+    --pidfile "$OUT/mw.pid" 2>"$OUT/stderr" &
 MWPID=$!
-wait_started "$OUT/stderr" "with 2 workers"
-sleep 0.5
+until_ok "the capture to start" started "$OUT/mw.pid"
+grep -q "with 2 workers" "$OUT/stderr" || { echo "FAIL: no log line about 2 workers"; cat "$OUT/stderr"; exit 1; }
 t0=$(date +%s.%N)
 ip netns exec "$NS" tcpreplay -q -i mwinj --pps "$PPS" "$OUT/mix.pcap" >"$OUT/replay.txt" 2>&1 ||
     { echo "FAIL: tcpreplay"; cat "$OUT/replay.txt"; exit 1; }
 t1=$(date +%s.%N)
-wait_alerts "$OUT/eve.json" "$MINERS"
+until_ok "stats events accounting for every replayed packet" accounted "$OUT/eve.json" "$OUT/mix.pcap"
 stop_mw "$OUT/stderr"
 echo "replayed $(grep -o 'Actual: [0-9]* packets' "$OUT/replay.txt") in $(python3 -c "print('%.2f' % ($t1 - $t0))") s at $PPS pps"
 grep -q "falling back" "$OUT/stderr" && { echo "FAIL: fanout fell back unexpectedly"; cat "$OUT/stderr"; exit 1; }
@@ -155,16 +176,14 @@ open(sys.argv[2], "w").close()
 signal.pause()
 PY
 HOLDPID=$!
-for _ in $(seq 100); do [ -f "$OUT/held.ready" ] && break; sleep 0.1; done
-[ -f "$OUT/held.ready" ] || { echo "FAIL: could not take fanout group $GROUP for the fallback test"; exit 1; }
+until_ok "the other socket to take fanout group $GROUP" test -f "$OUT/held.ready"
 printf 'stats:\n  interval: 1s\ncapture:\n  fanout-group: %s\n' "$GROUP" > "$OUT/held.yaml"
 ip netns exec "$NS" "$MW" -i mwcap --workers 2 -c "$OUT/held.yaml" --eve "$OUT/held.json" --allow-root \
-    2>"$OUT/held.err" &
+    --pidfile "$OUT/held.pid" 2>"$OUT/held.err" &
 MWPID=$!
-wait_started "$OUT/held.err" "falling back to one capture thread"
-sleep 0.5
+until_ok "the capture to start" started "$OUT/held.pid"
 ip netns exec "$NS" tcpreplay -q -i mwinj --pps "$PPS" "$OUT/small.pcap" >/dev/null 2>&1 || { echo "FAIL: tcpreplay"; exit 1; }
-wait_alerts "$OUT/held.json" 4
+until_ok "stats events accounting for every replayed packet" accounted "$OUT/held.json" "$OUT/small.pcap"
 stop_mw "$OUT/held.err"
 kill -TERM "$HOLDPID" 2>/dev/null; HOLDPID=
 grep "falling back" "$OUT/held.err"
