@@ -23,6 +23,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "sensor/runtime/log.h"
+
 enum { DB_COUNTRY, DB_CITY, DB_ASN, DB_COUNT };
 
 static const char *const db_key[DB_COUNT] = {
@@ -230,8 +232,7 @@ static int db_open(struct geoip_db *d, int which, const char *path, char *err, s
     int stat_ok = stat(path, &st) == 0;
     if (!stat_ok && (errno == ENOENT || errno == ENOTDIR)) {
         if (!atomic_exchange(&geoip_missing_logged[which], 1))
-            fprintf(stderr, "minewatch: geoip: %s %s does not exist; that database is disabled\n",
-                    db_key[which], path);
+            mw_log(MW_LOG_WARN, "geoip: %s %s does not exist; that database is disabled", db_key[which], path);
         return 0;
     }
     int rc = MMDB_open(path, MMDB_MODE_MMAP, &d->mmdb);

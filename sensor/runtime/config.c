@@ -180,6 +180,7 @@ static const struct key run_as_keys[] = {
 
 static const struct key daemon_keys[] = {
     STR("pidfile", daemon.pidfile),
+    STR("log-file", daemon.log_file),
     { NULL, K_SECTION, 0, 0, 0, 0, NULL, 0 },
 };
 

@@ -130,6 +130,7 @@ struct mw_config {
 
     struct {
         char pidfile[MW_CFG_PATH_MAX];
+        char log_file[MW_CFG_PATH_MAX]; /* diagnostics once daemonised; "" = syslog */
     } daemon;
 
     char source[MW_CFG_PATH_MAX]; /* the configuration file's name, for FILE:LINE:COL later */

@@ -234,8 +234,10 @@ void dispatch_run(struct run *run)
         if (st == CAPTURE_ERROR) {
             if (run_steer(run))
                 break; /* the stop signal interrupted a read */
-            fprintf(stderr, "\nminewatch: %s: error after packet %llu: %s\n", capture_current_file(cap),
-                    (unsigned long long)capture_packet_number(cap), capture_error(cap));
+            if (show_progress)
+                fputc('\n', stderr); /* end the progress line */
+            mw_log(MW_LOG_ERR, "%s: error after packet %llu: %s", capture_current_file(cap),
+                   (unsigned long long)capture_packet_number(cap), capture_error(cap));
             run->failed = 1;
             break;
         }

@@ -1,6 +1,12 @@
-/* log.c - operator diagnostics to stderr or syslog, one line per message. */
+/* log.c - operator diagnostics to stderr, a log file or syslog, one line per message.
+ *
+ * Once the sensor has daemonised, stderr is /dev/null: everything said after start-up
+ * must come through here so it reaches syslog or daemon.log-file instead. */
 #include "sensor/runtime/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -11,6 +17,11 @@
 
 static atomic_int log_to_syslog;
 static atomic_int log_level = MW_LOG_INFO;
+/* The log file's descriptor, -1 for none. A reopen dup2()s the new file onto this same
+ * number, so a thread writing meanwhile writes to the old file or the new, never to a
+ * descriptor that was closed or reused. */
+static atomic_int log_fd = -1;
+static char log_path[PATH_MAX];
 
 void mw_log_set_syslog(int on)
 {
@@ -22,6 +33,57 @@ void mw_log_set_syslog(int on)
 void mw_log_set_level(int level)
 {
     atomic_store(&log_level, level);
+}
+
+static int log_open(const char *path)
+{
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+}
+
+int mw_log_set_file(const char *path, char *err, size_t errlen)
+{
+    char cwd[PATH_MAX];
+    int n;
+    if (path[0] == '/')
+        n = snprintf(log_path, sizeof log_path, "%s", path);
+    else if (getcwd(cwd, sizeof cwd))
+        n = snprintf(log_path, sizeof log_path, "%s/%s", cwd, path);
+    else {
+        snprintf(err, errlen, "log file %s: cannot find the current directory: %s", path, strerror(errno));
+        return -1;
+    }
+    if (n < 0 || (size_t)n >= sizeof log_path) {
+        snprintf(err, errlen, "log file %s: path too long", path);
+        return -1;
+    }
+    int fd = log_open(log_path);
+    if (fd < 0) {
+        snprintf(err, errlen, "log file %s: %s", log_path, strerror(errno));
+        return -1;
+    }
+    int old = atomic_load(&log_fd);
+    if (old >= 0) {
+        dup2(fd, old);
+        close(fd);
+    } else {
+        atomic_store(&log_fd, fd);
+    }
+    return 0;
+}
+
+void mw_log_reopen(void)
+{
+    int old = atomic_load(&log_fd);
+    if (old < 0)
+        return;
+    int fd = log_open(log_path);
+    if (fd < 0) {
+        mw_log(MW_LOG_ERR, "cannot reopen log file %s: %s; still writing to the old one", log_path,
+               strerror(errno));
+        return;
+    }
+    dup2(fd, old);
+    close(fd);
 }
 
 static const char *level_name(int level)
@@ -44,7 +106,8 @@ void mw_log(int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (atomic_load(&log_to_syslog)) {
+    int fd = atomic_load(&log_fd);
+    if (fd < 0 && atomic_load(&log_to_syslog)) {
         /* The facility is explicit so an EVE syslog output's openlog() cannot move us. */
         syslog(LOG_DAEMON | (level & 7), "%s", msg);
         return;
@@ -63,7 +126,8 @@ void mw_log(int level, const char *fmt, ...)
         n = (int)sizeof line - 1;
         line[n - 1] = '\n';
     }
-    /* One write() so concurrent threads never interleave inside a message. */
-    ssize_t r = write(STDERR_FILENO, line, (size_t)n);
+    /* One write() so concurrent threads never interleave inside a message (O_APPEND
+     * keeps whole lines with other writers of the same file too). */
+    ssize_t r = write(fd >= 0 ? fd : STDERR_FILENO, line, (size_t)n);
     (void)r;
 }

@@ -427,9 +427,15 @@ int main(int argc, char **argv)
         return mw_early_exit(&run, rules, &cfg, MW_EXIT_RUNTIME);
     }
     if (o.daemon) {
+        /* From here on stderr is /dev/null: every diagnostic goes through mw_log(). The
+         * log file is opened now, with the privileges and working directory of start-up. */
+        if (cfg.daemon.log_file[0] && mw_log_set_file(cfg.daemon.log_file, err, sizeof err) != 0) {
+            fprintf(stderr, "minewatch: %s\n", err);
+            return mw_early_exit(&run, rules, &cfg, MW_EXIT_USAGE);
+        }
         mw_log_set_syslog(1);
         if (mw_daemonize() != 0) {
-            fprintf(stderr, "minewatch: cannot daemonize: %s\n", strerror(errno));
+            mw_log(MW_LOG_ERR, "cannot daemonize: %s", strerror(errno));
             return MW_EXIT_RUNTIME;
         }
     }
@@ -442,7 +448,7 @@ int main(int argc, char **argv)
     const char *user = o.user ? o.user : (cfg.run_as.user[0] ? cfg.run_as.user : NULL);
     const char *group = o.group ? o.group : (cfg.run_as.group[0] ? cfg.run_as.group : NULL);
     if (privdrop(user, group, o.allow_root || o.read_file != NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "minewatch: %s\n", err);
+        mw_log(MW_LOG_ERR, "%s", err);
         return mw_early_exit(&run, rules, &cfg, MW_EXIT_USAGE);
     }
 
@@ -450,7 +456,7 @@ int main(int argc, char **argv)
     run.sh.out = run.out;
     run.sh.rules = ruleswap_new(rules, nworkers, NULL);
     if (!run.sh.rules) {
-        fprintf(stderr, "minewatch: out of memory\n");
+        mw_log(MW_LOG_ERR, "out of memory");
         return mw_early_exit(&run, rules, &cfg, MW_EXIT_RUNTIME);
     }
     run.sh.dns_servers = &dns_servers;
@@ -460,13 +466,13 @@ int main(int argc, char **argv)
     run.sh.in_iface = o.iface;
     run.sh.stop = stop;
     if (worker_shared_tables_new(&run.sh, err, sizeof err) != 0) {
-        fprintf(stderr, "minewatch: %s\n", err);
+        mw_log(MW_LOG_ERR, "%s", err);
         return MW_EXIT_RUNTIME;
     }
     for (int i = 0; i < nworkers; i++) {
         run.wk[i] = worker_new(&run.sh, i, err, sizeof err);
         if (!run.wk[i]) {
-            fprintf(stderr, "minewatch: %s\n", err);
+            mw_log(MW_LOG_ERR, "%s", err);
             return MW_EXIT_RUNTIME;
         }
     }

@@ -75,11 +75,18 @@ uint64_t run_mono_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* SIGHUP: log rotation moved the EVE file and the daemon's log file. */
+static void run_reopen(struct run *run)
+{
+    output_reopen(run->out);
+    mw_log_reopen();
+}
+
 int run_steer(struct run *run)
 {
     if (run_hup) {
         run_hup = 0;
-        output_reopen(run->out);
+        run_reopen(run);
     }
     if (run_usr2) {
         run_usr2 = 0;
@@ -120,7 +127,7 @@ static void *run_capture_loop(void *arg)
         if (steers) {
             if (run_hup) {
                 run_hup = 0;
-                output_reopen(run->out);
+                run_reopen(run);
             }
             if (run_usr2) {
                 run_usr2 = 0;
@@ -148,8 +155,10 @@ static void *run_capture_loop(void *arg)
             if (run_stop)
                 break; /* the stop signal interrupted a read */
             if (offline) {
-                fprintf(stderr, "\nminewatch: %s: error after packet %llu: %s\n", capture_current_file(cap),
-                        (unsigned long long)capture_packet_number(cap), capture_error(cap));
+                if (show_progress)
+                    fputc('\n', stderr); /* end the progress line */
+                mw_log(MW_LOG_ERR, "%s: error after packet %llu: %s", capture_current_file(cap),
+                       (unsigned long long)capture_packet_number(cap), capture_error(cap));
                 run->failed = 1;
                 break;
             }
@@ -170,7 +179,7 @@ static void *run_capture_loop(void *arg)
     }
     if (t->id == 0 && run_hup) { /* a rotation that arrived during the last read */
         run_hup = 0;
-        output_reopen(run->out);
+        run_reopen(run);
     }
     uint64_t end = offline ? last_ts : run_now_us();
     worker_drain(w, end);
@@ -224,7 +233,7 @@ void run_capture(struct run *run)
         usleep(100000);
         if (run_hup) {
             run_hup = 0;
-            output_reopen(run->out);
+            run_reopen(run);
         }
         if (run_usr2) {
             run_usr2 = 0;

@@ -216,7 +216,7 @@ static const char full_yaml[] =
     "geoip: {enabled: no, country-database: /g/c.mmdb, city-database: /g/ci.mmdb, "
     "asn-database: /g/a.mmdb}\n"
     "run-as: {user: nobody, group: nogroup}\n"
-    "daemon: {pidfile: /tmp/mw.pid}\n";
+    "daemon: {pidfile: /tmp/mw.pid, log-file: /var/log/mw/minewatch.log}\n";
 
 START_TEST(test_full_file)
 {
@@ -296,6 +296,7 @@ START_TEST(test_full_file)
     ck_assert_str_eq(cfg.run_as.user, "nobody");
     ck_assert_str_eq(cfg.run_as.group, "nogroup");
     ck_assert_str_eq(cfg.daemon.pidfile, "/tmp/mw.pid");
+    ck_assert_str_eq(cfg.daemon.log_file, "/var/log/mw/minewatch.log");
 }
 END_TEST
 
