@@ -321,6 +321,9 @@ int main(int argc, char **argv)
 
     if (mw_parse_args(argc, argv, &o) != 0)
         return MW_EXIT_USAGE;
+#ifdef MW_BUILD_TREE_RULES_DIR /* the build tree's binary only (CMakeLists.txt) */
+    rulefiles_set_build_tree_dir(MW_BUILD_TREE_RULES_DIR);
+#endif
     config_defaults(&cfg);
     if (o.config && config_load(&cfg, o.config, err, sizeof err) != 0) {
         fprintf(stderr, "minewatch: %s\n", err);

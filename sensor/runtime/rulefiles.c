@@ -3,10 +3,12 @@
 #include "sensor/runtime/rulefiles.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "rules/rules.h"
 #include "sensor/runtime/config.h"
@@ -25,23 +27,56 @@ static char *rulefiles_path(const char *dir, const char *f)
     return p;
 }
 
-/* The rule files: those the configuration names, else every *.yaml of the rules directory;
- * then the allowlist files (the rule format's `allowlist:` section, docs/rules.md). */
-static const char *rulefiles_dir(const struct mw_config *cfg)
+static const char *rulefiles_build_tree;
+
+void rulefiles_set_build_tree_dir(const char *dir)
 {
-    const char *dir = cfg->rules.directory[0] ? cfg->rules.directory : MW_INSTALLED_RULES_DIR;
-    struct stat st;
-    /* Run from a build tree before `make install`: the installed default directory does not
-     * exist yet, so the repository's default rules stand in for it. */
-    if (strcmp(dir, MW_INSTALLED_RULES_DIR) == 0 && stat(dir, &st) != 0)
-        dir = MW_DEFAULT_RULES_DIR;
-    return dir;
+    rulefiles_build_tree = dir;
 }
 
+static int rulefiles_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The rules directory. A configured one is used as it is. The default, the install
+ * prefix's data directory, may not exist: an install staged under DESTDIR or moved to
+ * another prefix finds its rules relative to its own binary (sbin/../share/...); the
+ * build tree's binary, before any install, is handed the source tree's rules by main()
+ * (rulefiles_set_build_tree_dir). The installed binary knows no source path. */
+static const char *rulefiles_dir(const struct mw_config *cfg, char *buf, size_t buflen)
+{
+    const char *dir = cfg->rules.directory[0] ? cfg->rules.directory : MW_INSTALLED_RULES_DIR;
+    if (strcmp(dir, MW_INSTALLED_RULES_DIR) != 0 || rulefiles_is_dir(dir))
+        return dir;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0)
+        exe[n] = '\0';
+    char *slash = n > 0 ? strrchr(exe, '/') : NULL;
+    if (slash) {
+        *slash = '\0';
+        char rel[PATH_MAX + sizeof MW_RULES_DIR_FROM_SBIN + 1], canon[PATH_MAX];
+        snprintf(rel, sizeof rel, "%s/%s", exe, MW_RULES_DIR_FROM_SBIN);
+        /* Canonical, so -T and error messages name .../share/minewatch/rules. */
+        if (realpath(rel, canon) && rulefiles_is_dir(canon) && strlen(canon) < buflen) {
+            memcpy(buf, canon, strlen(canon) + 1);
+            return buf;
+        }
+    }
+    if (rulefiles_build_tree && rulefiles_is_dir(rulefiles_build_tree))
+        return rulefiles_build_tree;
+    return dir; /* missing: the error names the directory the documentation promises */
+}
+
+/* The rule files: those the configuration names, else every *.yaml of the rules directory;
+ * then the allowlist files (the rule format's `allowlist:` section, docs/rules.md). */
 static size_t rulefiles_list(const struct mw_config *cfg, char **files, size_t max)
 {
     size_t n = 0;
-    const char *dir = rulefiles_dir(cfg);
+    char buf[PATH_MAX];
+    const char *dir = rulefiles_dir(cfg, buf, sizeof buf);
     for (size_t i = 0; i < cfg->rules.files.count && n < max; i++)
         if ((files[n] = rulefiles_path(dir, cfg->rules.files.path[i])) != NULL)
             n++;
@@ -98,7 +133,8 @@ struct rules *rulefiles_load(const struct mw_config *cfg, const char *const *ext
      * silently drops every shipped list (and with the updater's own -T test, loads it
      * twice). The generated file has its own key, loaded on top of the defaults. */
     for (size_t i = 0; i < cfg->rules.files.count; i++) {
-        char *path = rulefiles_path(rulefiles_dir(cfg), cfg->rules.files.path[i]);
+        char buf[PATH_MAX];
+        char *path = rulefiles_path(rulefiles_dir(cfg, buf, sizeof buf), cfg->rules.files.path[i]);
         int generated = path && rulefiles_is_generated(path);
         if (!generated) {
             free(path);

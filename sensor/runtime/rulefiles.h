@@ -16,4 +16,9 @@ struct rules;
 struct rules *rulefiles_load(const struct mw_config *cfg, const char *const *extra, size_t nextra, char *err,
                              size_t errlen);
 
+/* Only the build tree's binary calls this, with the source tree's rules/default: the
+ * fallback when neither the installed rules directory nor one relative to the binary
+ * exists. The installed binary never names a source path. */
+void rulefiles_set_build_tree_dir(const char *dir);
+
 #endif

@@ -9,8 +9,8 @@ cd "$src"
 start=$SECONDS
 # One configuration (the build's own defines) instead of every #ifdef combination: the
 # tree has no platform #ifdefs worth exploring, and it keeps the run short.
-cppcheck -I. -D_GNU_SOURCE -DNDEBUG -DMW_VERSION='"0"' -DMW_DEFAULT_RULES_DIR='"rules/default"' \
-    -DMW_INSTALLED_RULES_DIR='"rules/default"' --std=c11 \
+cppcheck -I. -D_GNU_SOURCE -DNDEBUG -DMW_VERSION='"0"' -DMW_BUILD_TREE_RULES_DIR='"rules/default"' \
+    -DMW_INSTALLED_RULES_DIR='"rules/default"' -DMW_RULES_DIR_FROM_SBIN='"../share/minewatch/rules"' --std=c11 \
     --enable=warning,portability,performance --inline-suppr -q -j2 \
     --error-exitcode=1 core sensor dissectors rules 2>&1
 rc=$?
