@@ -1,5 +1,15 @@
-/* worker.c - the per-packet path. Nothing here allocates per packet: every table it
- * touches was sized at start-up (flow slab, stream pool, detect buffers). */
+/* worker.c - one packet pipeline per capture thread, and the tables its workers share.
+ *
+ * worker_new() builds a pipeline from the configuration's module parameters: decoder
+ * (with defrag), flow table, stream reassembly, detect context (which owns the app-layer
+ * engine), optional nDPI labelling, this worker's view of the shared host table and its
+ * EVE writer. worker_packet() runs one frame decode -> flow -> detect/stream -> host
+ * while holding the current rule set (ruleswap.h: a reload frees the old set only once
+ * every worker has let go; worker_idle() lets go before a read that may block).
+ * worker_housekeep()/worker_drain() age flows and hosts in bounded steps; worker_stats*()
+ * write per-worker stats and their sum. worker_shared_tables_new() makes the host and
+ * DNS-learned tables every worker shares. Nothing here allocates per packet: every
+ * table was sized at start-up (flow slab, stream pool, detect buffers). */
 #include "sensor/runtime/worker.h"
 
 #include <netinet/in.h>
