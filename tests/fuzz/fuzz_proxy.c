@@ -1,19 +1,15 @@
 /* fuzz_proxy.c - the SOCKS4/4a/5 and PROXY protocol v1/v2 parsers, and their dissectors over
- * a two-sided stream. Input: byte 0 picks the dissector (bit 7) and the split size (bits
- * 0-5); then records of one header byte (bit 7: the side, bits 0-6: length) and that many
- * bytes, each delivered in chunks of the split size, so a seed is a real exchange. */
+ * a two-sided stream fed through the real app-layer engine (sensor/applayer/drive.h).
+ * Input: byte 0 picks the dissector (bit 7), attaching it instead of probing (bit 6) and
+ * the split size (bits 0-5); then records of one header byte (bit 7: the side, bits 0-6:
+ * length) and that many bytes, each delivered in chunks of the split size, so a seed is a
+ * real exchange. */
+#include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "dissectors/proxyproto.h"
 #include "dissectors/socks.h"
-
-static void sink(struct mw_dctx *ctx, const struct mw_evidence *ev)
-{
-    (void)ctx;
-    (void)ev;
-}
+#include "sensor/applayer/drive.h"
 
 static void parsers(const uint8_t *data, size_t size)
 {
@@ -40,59 +36,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const struct mw_dissector *ds = (data[0] & 0x80) ? &proxyp_dissector : &socks_dissector;
     size_t step = (size_t)(data[0] & 0x3f) + 1;
+    int force = data[0] & 0x40;
     data++;
     size--;
     parsers(data, size);
-    void *st = malloc(ds->state_size);
-    if (!st)
+    struct applayer_drive_params p;
+    applayer_drive_params_default(&p);
+    p.port[MW_DIR_REV] = 1080;
+    /* Bit 6: the dissector is attached so every input reaches its feed; otherwise probing
+     * picks one as the sensor does. After a hand-over the engine probes the tunnel's bytes
+     * afresh, so the dissectors behind a proxy are fuzzed too. */
+    struct applayer_drive *dr = applayer_drive_new(&p, force ? ds : NULL, NULL, NULL);
+    if (!dr)
         return 0;
-    uint64_t events[16] = { 0 };
-    struct mw_flow_app app;
-    memset(&app, 0, sizeof app);
-    struct mw_dctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.emit = sink;
-    ctx.events = events;
-    ctx.nevents = ds->nevents;
-    ctx.app = &app;
-    (void)ds->probe(data, size, 0, &ctx);
-    ds->init(st);
-    static uint8_t pend[2][2048];
-    size_t plen[2] = { 0, 0 };
     size_t off = 0;
-    int bad = 0;
-    while (off < size && !bad && !ctx.reprobe && !ctx.closed) {
+    while (off < size) {
         int dir = data[off] >> 7;
         size_t rec = data[off] & 0x7f;
         off++;
         if (rec > size - off)
             rec = size - off;
-        for (size_t done = 0; done < rec && !bad && !ctx.reprobe && !ctx.closed;) {
-            size_t n = rec - done < step ? rec - done : step;
-            if (n > sizeof pend[dir] - plen[dir])
-                n = sizeof pend[dir] - plen[dir];
-            memcpy(pend[dir] + plen[dir], data + off + done, n);
-            plen[dir] += n;
-            done += n;
-            long used = ds->feed(st, &ctx, dir, pend[dir], plen[dir]);
-            if (used < 0) {
-                bad = 1;
-                break;
-            }
-            if ((size_t)used > plen[dir])
-                abort();
-            if (used == 0 && plen[dir] == sizeof pend[dir]) {
-                plen[dir] = 0;
-                ds->gap(st, &ctx, dir);
-                continue;
-            }
-            memmove(pend[dir], pend[dir] + used, plen[dir] - (size_t)used);
-            plen[dir] -= (size_t)used;
-        }
+        applayer_drive_steps(dr, dir, data + off, rec, step);
         off += rec;
     }
-    if (ds->fini)
-        ds->fini(st, &ctx);
-    free(st);
+    if (applayer_drive_stat(dr, "detect.feed_contract") != 0)
+        __builtin_trap();
+    applayer_drive_free(dr);
     return 0;
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/evidence.h"
-#include "sensor/applayer/applayer.h"
+#include "sensor/applayer/drive.h"
 #include "sensor/flow/flow.h"
 
 #define MAXEV 64
@@ -29,35 +29,24 @@ static const struct mw_evidence *find(enum mw_ev_kind kind, enum mw_variant v, c
     return NULL;
 }
 
-struct rig {
-    struct applayer *a;
-    struct mw_flow f;
-    struct applayer_flow af;
-    uint64_t ts;
-};
-
-static void rig_start(struct rig *r, uint32_t buffer_size)
+/* The real engine through the one test driver (sensor/applayer/drive.h), probing as the
+ * sensor does: nothing is forced, the SOCKS or PROXY dissector is found by its probe. */
+static struct applayer_drive *rig_start(uint32_t buffer_size)
 {
-    struct applayer_params p = { buffer_size, 64, 0 };
-    memset(r, 0, sizeof *r);
-    r->a = applayer_new(&p, rec, NULL);
-    ck_assert_ptr_nonnull(r->a);
-    r->f.port[MW_DIR_FWD] = 41300;
-    r->f.port[MW_DIR_REV] = 1080;
-    r->f.handshake_seen = 1;
-    r->ts = 1000000;
+    struct applayer_drive_params p;
+    applayer_drive_params_default(&p);
+    p.engine.buffer_size = buffer_size;
+    p.port[MW_DIR_FWD] = 41300;
+    p.port[MW_DIR_REV] = 1080;
     nev = 0;
+    struct applayer_drive *dr = applayer_drive_new(&p, NULL, rec, NULL);
+    ck_assert_ptr_nonnull(dr);
+    return dr;
 }
 
-static void rig_send(struct rig *r, int dir, const void *p, size_t n)
+static void rig_send(struct applayer_drive *dr, int dir, const void *p, size_t n)
 {
-    applayer_stream_data(r->a, &r->f, &r->af, dir, p, n, r->ts += 1000);
-}
-
-static void rig_end(struct rig *r)
-{
-    applayer_flow_end(r->a, &r->f, &r->af, r->ts);
-    applayer_free(r->a);
+    applayer_drive_data(dr, dir, p, n);
 }
 
 static const uint8_t greet[] = { 5, 1, 0 }, choice[] = { 5, 0 };
@@ -70,23 +59,22 @@ static const char sub_result[] = "{\"id\":1,\"result\":[[[\"mining.notify\",\"ae
  * kept client bytes are the tunnel's first and are probed after the reply. */
 START_TEST(test_other_side_kept_bytes)
 {
-    struct rig r;
-    rig_start(&r, 16384);
-    rig_send(&r, MW_DIR_FWD, greet, sizeof greet);
-    rig_send(&r, MW_DIR_REV, choice, sizeof choice);
+    struct applayer_drive *r = rig_start(16384);
+    rig_send(r, MW_DIR_FWD, greet, sizeof greet);
+    rig_send(r, MW_DIR_REV, choice, sizeof choice);
     uint8_t c[256];
     memcpy(c, req, sizeof req);
     memcpy(c + sizeof req, subscribe, sizeof subscribe - 1);
-    rig_send(&r, MW_DIR_FWD, c, sizeof req + sizeof subscribe - 1);
+    rig_send(r, MW_DIR_FWD, c, sizeof req + sizeof subscribe - 1);
     ck_assert_ptr_nonnull(find(MW_EV_PROXY, MW_VAR_SOCKS_CONNECT, "CONNECT"));
     ck_assert_ptr_null(find(MW_EV_PROTOCOL, MW_VAR_STRATUM1, NULL));
-    rig_send(&r, MW_DIR_REV, reply, sizeof reply);
+    rig_send(r, MW_DIR_REV, reply, sizeof reply);
     const struct mw_evidence *ev = find(MW_EV_PROTOCOL, MW_VAR_STRATUM1, "mining.subscribe");
     ck_assert_ptr_nonnull(ev);
     ck_assert_uint_eq(ev->client_dir, MW_DIR_FWD);
     ck_assert_str_eq(ev->agent, "cgminer/4.10.0");
-    ck_assert_str_eq(r.f.app.app_proto, "stratum");
-    rig_end(&r);
+    ck_assert_str_eq(applayer_drive_flow(r)->app.app_proto, "stratum");
+    applayer_drive_free(r);
 }
 END_TEST
 
@@ -95,13 +83,12 @@ END_TEST
  * fed to the SOCKS dissector or dropped as an overflow. */
 START_TEST(test_tail_larger_than_buffer)
 {
-    struct rig r;
-    rig_start(&r, 1024);
-    rig_send(&r, MW_DIR_FWD, greet, sizeof greet);
-    rig_send(&r, MW_DIR_REV, choice, sizeof choice);
-    rig_send(&r, MW_DIR_FWD, req, sizeof req);
-    rig_send(&r, MW_DIR_FWD, subscribe, sizeof subscribe - 1);
-    rig_send(&r, MW_DIR_REV, reply, 3);
+    struct applayer_drive *r = rig_start(1024);
+    rig_send(r, MW_DIR_FWD, greet, sizeof greet);
+    rig_send(r, MW_DIR_REV, choice, sizeof choice);
+    rig_send(r, MW_DIR_FWD, req, sizeof req);
+    rig_send(r, MW_DIR_FWD, subscribe, sizeof subscribe - 1);
+    rig_send(r, MW_DIR_REV, reply, 3);
     static uint8_t big[4096];
     size_t n = 0;
     memcpy(big, reply + 3, sizeof reply - 3);
@@ -114,32 +101,31 @@ START_TEST(test_tail_larger_than_buffer)
     memcpy(big + n, sub_result, sizeof sub_result - 1);
     n += sizeof sub_result - 1;
     ck_assert_uint_gt(n, 2 * 1024);
-    rig_send(&r, MW_DIR_REV, big, n);
+    rig_send(r, MW_DIR_REV, big, n);
     const struct mw_evidence *ev = find(MW_EV_PROTOCOL, MW_VAR_STRATUM1, NULL);
     ck_assert_ptr_nonnull(ev);
     int server_seen = 0;
     for (int i = 0; i < nev; i++)
         server_seen |= evs[i].kind == MW_EV_PROTOCOL && (evs[i].sides & MW_SIDE_SERVER);
     ck_assert_msg(server_seen, "the subscribe result at the end of the big packet was not seen");
-    rig_end(&r);
+    applayer_drive_free(r);
 }
 END_TEST
 
 /* A PROXY v1 header and the Stratum line in one segment, the pool answering after. */
 START_TEST(test_proxy_header_then_stratum)
 {
-    struct rig r;
-    rig_start(&r, 16384);
+    struct applayer_drive *r = rig_start(16384);
     char c[256];
     int n = snprintf(c, sizeof c, "PROXY TCP4 192.0.2.9 198.51.100.1 50000 3333\r\n%s", subscribe);
-    rig_send(&r, MW_DIR_FWD, c, (size_t)n);
-    rig_send(&r, MW_DIR_REV, sub_result, sizeof sub_result - 1);
+    rig_send(r, MW_DIR_FWD, c, (size_t)n);
+    rig_send(r, MW_DIR_REV, sub_result, sizeof sub_result - 1);
     const struct mw_evidence *p = find(MW_EV_PROXY, MW_VAR_NONE, NULL);
     ck_assert_ptr_nonnull(p);
     ck_assert_uint_eq(p->proxy.proto, MW_PROXY_V1);
     ck_assert_uint_eq(p->proxy.src.b[15], 9);
     ck_assert_ptr_nonnull(find(MW_EV_PROTOCOL, MW_VAR_STRATUM1, "mining.subscribe"));
-    rig_end(&r);
+    applayer_drive_free(r);
 }
 END_TEST
 

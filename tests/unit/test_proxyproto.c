@@ -5,7 +5,7 @@
 
 #include "core/evidence.h"
 #include "dissectors/proxyproto.h"
-#include "proxy_driver.h"
+#include "proxy_session.h"
 
 #define B(...) ((const uint8_t[]){ __VA_ARGS__ })
 #define S(x) (const uint8_t *)(x), (sizeof(x) - 1)
@@ -187,7 +187,7 @@ START_TEST(test_probe)
 }
 END_TEST
 
-/* Header then Stratum in one stream, at every split: reported once, rest left for the probe. */
+/* Header then Stratum in one stream, at every split: reported once, the rest probed afresh. */
 static void session(const uint8_t *hdr, size_t hn, enum mw_proxy_proto want, int has_src)
 {
     uint8_t all[1400];
@@ -195,23 +195,21 @@ static void session(const uint8_t *hdr, size_t hn, enum mw_proxy_proto want, int
     memcpy(all + hn, stratum_c, sizeof stratum_c - 1);
     size_t total = hn + sizeof stratum_c - 1;
     for (size_t step = 1; step <= total; step++) {
-        struct pd_session s;
-        pd_start(&s, &proxyp_dissector);
-        pd_send(&s, MW_DIR_FWD, all, total, step);
-        ck_assert_int_eq(s.reprobed, 1);
-        ck_assert_int_eq(s.malformed, 0);
-        ck_assert_uint_eq(s.d[MW_DIR_FWD].len, sizeof stratum_c - 1);
-        ck_assert(memcmp(s.d[MW_DIR_FWD].buf, stratum_c, sizeof stratum_c - 1) == 0);
-        ck_assert_int_eq(pd_nev, 1);
-        ck_assert_int_eq(pd_ev[0].kind, MW_EV_PROXY);
-        ck_assert_uint_eq(pd_ev[0].proxy.proto, want);
-        ck_assert_uint_eq(pd_ev[0].proxy.has_src, has_src);
-        ck_assert_uint_eq(pd_ev[0].client_dir, MW_DIR_FWD);
+        struct applayer_drive *s = ps_start(&proxyp_dissector, 3333);
+        applayer_drive_steps(s, MW_DIR_FWD, all, total, step);
+        ck_assert_uint_eq(ps_reprobes(s), 1);
+        ck_assert_uint_eq(ps_feed_malformed(s), 0);
+        ps_check_stratum_behind(s, 0);
+        ck_assert_int_eq(ps_nproxy(), 1);
+        ck_assert_int_eq(ps_ev[0].kind, MW_EV_PROXY);
+        ck_assert_uint_eq(ps_ev[0].proxy.proto, want);
+        ck_assert_uint_eq(ps_ev[0].proxy.has_src, has_src);
+        ck_assert_uint_eq(ps_ev[0].client_dir, MW_DIR_FWD);
         if (has_src) {
-            ck_assert_uint_eq(pd_ev[0].proxy.src_port, 51234);
-            ck_assert_uint_eq(pd_ev[0].proxy.src.b[15], 44);
+            ck_assert_uint_eq(ps_ev[0].proxy.src_port, 51234);
+            ck_assert_uint_eq(ps_ev[0].proxy.src.b[15], 44);
         }
-        pd_end(&s);
+        applayer_drive_free(s);
     }
 }
 
@@ -230,23 +228,25 @@ END_TEST
  * counted and detaches, reporting nothing. */
 START_TEST(test_hostile)
 {
-    struct pd_session s;
-    pd_start(&s, &proxyp_dissector);
-    pd_send(&s, MW_DIR_FWD, v1_tcp4, 10, 10);
-    pd_send(&s, MW_DIR_REV, S("220 banner\r\n"), 64);
-    ck_assert_uint_eq(s.d[MW_DIR_REV].len, 12);
-    pd_send(&s, MW_DIR_FWD, v1_tcp4 + 10, sizeof v1_tcp4 - 11, 64);
-    ck_assert_int_eq(s.reprobed, 1);
-    ck_assert_uint_eq(s.d[MW_DIR_REV].len, 12);
-    pd_end(&s);
+    struct applayer_drive *s = ps_start(&proxyp_dissector, 3333);
+    applayer_drive_steps(s, MW_DIR_FWD, (const uint8_t *)v1_tcp4, 10, 10);
+    applayer_drive_steps(s, MW_DIR_REV, S("220 banner\r\n"), 64);
+    ck_assert_uint_eq(applayer_drive_buffered(s, MW_DIR_REV), 12);
+    applayer_drive_steps(s, MW_DIR_FWD, (const uint8_t *)v1_tcp4 + 10, sizeof v1_tcp4 - 11, 64);
+    ck_assert_uint_eq(ps_reprobes(s), 1);
+    ck_assert_int_eq(ps_nproxy(), 1);
+    /* The stream was handed on: the client's first bytes behind the header are probed. */
+    applayer_drive_steps(s, MW_DIR_FWD, S(stratum_c), 64);
+    ps_check_stratum_behind(s, 0);
+    applayer_drive_free(s);
 
-    pd_start(&s, &proxyp_dissector);
-    pd_send(&s, MW_DIR_FWD, S("PROXY TCP4 1.2.3.4 5.6.7.8 99999 1\r\n{}\n"), 1);
-    ck_assert_int_eq(s.malformed, 1);
-    ck_assert_uint_eq(pd_malformed, 1);
-    ck_assert_int_eq(pd_nev, 0);
-    ck_assert_int_eq(s.reprobed, 0);
-    pd_end(&s);
+    s = ps_start(&proxyp_dissector, 3333);
+    applayer_drive_steps(s, MW_DIR_FWD, S("PROXY TCP4 1.2.3.4 5.6.7.8 99999 1\r\n{}\n"), 1);
+    ck_assert_uint_eq(ps_feed_malformed(s), 1);
+    ck_assert_uint_eq(applayer_drive_stat(s, "app.proxy-protocol.malformed"), 1);
+    ck_assert_int_eq(ps_nev, 0);
+    ck_assert_uint_eq(ps_reprobes(s), 0);
+    applayer_drive_free(s);
 }
 END_TEST
 

@@ -6,7 +6,7 @@
 
 #include "core/evidence.h"
 #include "dissectors/socks.h"
-#include "proxy_driver.h"
+#include "proxy_session.h"
 
 #define B(...) ((const uint8_t[]){ __VA_ARGS__ })
 #define S(x) (const uint8_t *)(x), (sizeof(x) - 1)
@@ -31,7 +31,7 @@ static const uint8_t s4a_req[] = { 4, 1, 0x01, 0xbb, 0, 0, 0, 1, 0, 'x', 'm', 'r
 static const uint8_t s4_granted[] = { 0, 90, 0, 0, 0, 0, 0, 0 };
 static const uint8_t s4_rejected[] = { 0, 91, 0, 0, 0, 0, 0, 0 };
 static const char tunnel_c[] = "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[]}\n";
-static const char tunnel_s[] = "{\"id\":1,\"result\":[[],\"08000002\",4],\"error\":null}\n";
+static const char tunnel_s[] = "{\"id\":1,\"result\":[[[\"mining.notify\",\"ae68\"]],\"08000002\",4],\"error\":null}\n";
 
 /* ---- parsers: every proper prefix needs more, the whole message is its length ---- */
 
@@ -179,24 +179,22 @@ struct msg {
     size_t n;
 };
 
-/* Plays a session in chunks of step; returns the driver's final state. */
-static void play(struct pd_session *s, const struct msg *m, size_t nm, size_t step)
+/* Plays a session in chunks of step through the engine. */
+static struct applayer_drive *play(const struct msg *m, size_t nm, size_t step)
 {
-    pd_start(s, &socks_dissector);
+    struct applayer_drive *dr = ps_start(&socks_dissector, 1080);
     for (size_t i = 0; i < nm; i++)
-        pd_send(s, m[i].dir, m[i].p, m[i].n, step);
+        applayer_drive_steps(dr, m[i].dir, m[i].p, m[i].n, step);
+    return dr;
 }
 
-static void check_tunnel(const struct pd_session *s)
+static void check_tunnel(struct applayer_drive *dr)
 {
-    ck_assert_int_eq(s->reprobed, 1);
-    ck_assert_int_eq(s->malformed, 0);
-    ck_assert_uint_eq(pd_malformed, 0);
-    /* Nothing of the tunnel was eaten: both directions' first bytes are left for the probe. */
-    ck_assert_uint_eq(s->d[MW_DIR_FWD].len, sizeof tunnel_c - 1);
-    ck_assert(memcmp(s->d[MW_DIR_FWD].buf, tunnel_c, sizeof tunnel_c - 1) == 0);
-    ck_assert_uint_eq(s->d[MW_DIR_REV].len, sizeof tunnel_s - 1);
-    ck_assert(memcmp(s->d[MW_DIR_REV].buf, tunnel_s, sizeof tunnel_s - 1) == 0);
+    ck_assert_uint_eq(ps_reprobes(dr), 1);
+    ck_assert_uint_eq(ps_feed_malformed(dr), 0);
+    ck_assert_uint_eq(applayer_drive_events(dr, "socks"), 0);
+    ck_assert_int_eq(ps_ev[0].kind, MW_EV_PROXY); /* reported before any tunnel byte */
+    ps_check_stratum_behind(dr, 1);
 }
 
 START_TEST(test_socks5_name_every_split)
@@ -216,19 +214,18 @@ START_TEST(test_socks5_name_every_split)
         { MW_DIR_REV, srep, sizeof srep },
     };
     for (size_t step = 1; step <= sizeof creq; step++) {
-        struct pd_session s;
-        play(&s, m, 4, step);
-        check_tunnel(&s);
-        ck_assert_int_eq(pd_nev, 1);
-        ck_assert_int_eq(pd_ev[0].kind, MW_EV_PROXY);
-        ck_assert_int_eq(pd_ev[0].variant, MW_VAR_SOCKS_CONNECT);
-        ck_assert_uint_eq(pd_ev[0].proxy.proto, MW_PROXY_SOCKS5);
-        ck_assert_str_eq(pd_ev[0].pool_host, "pool.example.net");
-        ck_assert_uint_eq(pd_ev[0].proxy.target_port, 3333);
-        ck_assert_uint_eq(pd_ev[0].proxy.has_target_addr, 0);
-        ck_assert_uint_eq(pd_ev[0].client_dir, MW_DIR_FWD);
-        ck_assert_str_eq(pd_ev[0].method, "CONNECT");
-        pd_end(&s);
+        struct applayer_drive *s = play(m, 4, step);
+        check_tunnel(s);
+        ck_assert_int_eq(ps_nproxy(), 1);
+        ck_assert_int_eq(ps_ev[0].kind, MW_EV_PROXY);
+        ck_assert_int_eq(ps_ev[0].variant, MW_VAR_SOCKS_CONNECT);
+        ck_assert_uint_eq(ps_ev[0].proxy.proto, MW_PROXY_SOCKS5);
+        ck_assert_str_eq(ps_ev[0].pool_host, "pool.example.net");
+        ck_assert_uint_eq(ps_ev[0].proxy.target_port, 3333);
+        ck_assert_uint_eq(ps_ev[0].proxy.has_target_addr, 0);
+        ck_assert_uint_eq(ps_ev[0].client_dir, MW_DIR_FWD);
+        ck_assert_str_eq(ps_ev[0].method, "CONNECT");
+        applayer_drive_free(s);
     }
 }
 END_TEST
@@ -248,19 +245,18 @@ START_TEST(test_socks5_userpass_every_split)
         { MW_DIR_FWD, (const uint8_t *)tunnel_c, sizeof tunnel_c - 1 },
     };
     for (size_t step = 1; step <= sizeof srep; step++) {
-        struct pd_session s;
-        play(&s, m, 7, step);
-        check_tunnel(&s);
-        ck_assert_int_eq(pd_nev, 1);
-        ck_assert_uint_eq(pd_ev[0].proxy.proto, MW_PROXY_SOCKS5);
-        ck_assert_uint_eq(pd_ev[0].proxy.has_target_addr, 1);
+        struct applayer_drive *s = play(m, 7, step);
+        check_tunnel(s);
+        ck_assert_int_eq(ps_nproxy(), 1);
+        ck_assert_uint_eq(ps_ev[0].proxy.proto, MW_PROXY_SOCKS5);
+        ck_assert_uint_eq(ps_ev[0].proxy.has_target_addr, 1);
         struct mw_addr want;
         mw_addr_from_v4(&want, B(203, 0, 113, 9));
-        ck_assert(memcmp(&pd_ev[0].proxy.target_addr, &want, sizeof want) == 0);
-        ck_assert_uint_eq(pd_ev[0].proxy.target_port, 4444);
-        ck_assert_str_eq(pd_ev[0].pool_host, "");
-        ck_assert_str_eq(pd_ev[0].worker, ""); /* the proxy login is not a mining worker */
-        pd_end(&s);
+        ck_assert(memcmp(&ps_ev[0].proxy.target_addr, &want, sizeof want) == 0);
+        ck_assert_uint_eq(ps_ev[0].proxy.target_port, 4444);
+        ck_assert_str_eq(ps_ev[0].pool_host, "");
+        ck_assert_str_eq(ps_ev[0].worker, ""); /* the proxy login is not a mining worker */
+        applayer_drive_free(s);
     }
 }
 END_TEST
@@ -279,21 +275,20 @@ START_TEST(test_socks4_and_4a_every_split)
             { MW_DIR_FWD, (const uint8_t *)tunnel_c, sizeof tunnel_c - 1 },
         };
         for (size_t step = 1; step <= sizeof srep; step++) {
-            struct pd_session s;
-            play(&s, m, 3, step);
-            check_tunnel(&s);
-            ck_assert_int_eq(pd_nev, 1);
+            struct applayer_drive *s = play(m, 3, step);
+            check_tunnel(s);
+            ck_assert_int_eq(ps_nproxy(), 1);
             if (v4a) {
-                ck_assert_uint_eq(pd_ev[0].proxy.proto, MW_PROXY_SOCKS4A);
-                ck_assert_str_eq(pd_ev[0].pool_host, "xmr.pool.example");
-                ck_assert_uint_eq(pd_ev[0].proxy.target_port, 443);
+                ck_assert_uint_eq(ps_ev[0].proxy.proto, MW_PROXY_SOCKS4A);
+                ck_assert_str_eq(ps_ev[0].pool_host, "xmr.pool.example");
+                ck_assert_uint_eq(ps_ev[0].proxy.target_port, 443);
             } else {
-                ck_assert_uint_eq(pd_ev[0].proxy.proto, MW_PROXY_SOCKS4);
-                ck_assert_uint_eq(pd_ev[0].proxy.has_target_addr, 1);
-                ck_assert_uint_eq(pd_ev[0].proxy.target_addr.b[12], 203);
-                ck_assert_uint_eq(pd_ev[0].proxy.target_port, 3333);
+                ck_assert_uint_eq(ps_ev[0].proxy.proto, MW_PROXY_SOCKS4);
+                ck_assert_uint_eq(ps_ev[0].proxy.has_target_addr, 1);
+                ck_assert_uint_eq(ps_ev[0].proxy.target_addr.b[12], 203);
+                ck_assert_uint_eq(ps_ev[0].proxy.target_port, 3333);
             }
-            pd_end(&s);
+            applayer_drive_free(s);
         }
     }
 }
@@ -302,35 +297,35 @@ END_TEST
 /* Refusals close the dissector without handing anything on; the attempt is still reported. */
 START_TEST(test_refusals)
 {
-    struct pd_session s;
+    struct applayer_drive *s;
     const struct msg refused5[] = {
         { MW_DIR_FWD, greet_noauth, sizeof greet_noauth },
         { MW_DIR_REV, choice_none, sizeof choice_none },
         { MW_DIR_FWD, req_name, sizeof req_name },
         { MW_DIR_REV, reply_refused, sizeof reply_refused },
     };
-    play(&s, refused5, 4, 64);
-    ck_assert_int_eq(s.reprobed, 0);
-    ck_assert_int_eq(s.closed, 1);
-    ck_assert_int_eq(pd_nev, 1);
-    pd_end(&s);
+    s = play(refused5, 4, 64);
+    ck_assert_int_eq(ps_reprobes(s), 0);
+    ck_assert_int_eq(ps_closed(s), 1);
+    ck_assert_int_eq(ps_nev, 1);
+    applayer_drive_free(s);
 
     const struct msg noacc[] = {
         { MW_DIR_FWD, greet_both, sizeof greet_both },
         { MW_DIR_REV, B(5, 0xff), 2 },
     };
-    play(&s, noacc, 2, 64);
-    ck_assert_int_eq(s.closed, 1);
-    ck_assert_int_eq(pd_nev, 0);
-    pd_end(&s);
+    s = play(noacc, 2, 64);
+    ck_assert_int_eq(ps_closed(s), 1);
+    ck_assert_int_eq(ps_nev, 0);
+    applayer_drive_free(s);
 
     const struct msg gss[] = { /* GSSAPI wraps what follows: nothing more to read */
         { MW_DIR_FWD, B(5, 1, 1), 3 },
         { MW_DIR_REV, B(5, 1), 2 },
     };
-    play(&s, gss, 2, 64);
-    ck_assert_int_eq(s.closed, 1);
-    pd_end(&s);
+    s = play(gss, 2, 64);
+    ck_assert_int_eq(ps_closed(s), 1);
+    applayer_drive_free(s);
 
     const struct msg badauth[] = {
         { MW_DIR_FWD, greet_both, sizeof greet_both },
@@ -338,39 +333,39 @@ START_TEST(test_refusals)
         { MW_DIR_FWD, auth_req, sizeof auth_req },
         { MW_DIR_REV, B(1, 1), 2 },
     };
-    play(&s, badauth, 4, 64);
-    ck_assert_int_eq(s.closed, 1);
-    ck_assert_int_eq(s.reprobed, 0);
-    pd_end(&s);
+    s = play(badauth, 4, 64);
+    ck_assert_int_eq(ps_closed(s), 1);
+    ck_assert_int_eq(ps_reprobes(s), 0);
+    applayer_drive_free(s);
 
     const struct msg rej4[] = {
         { MW_DIR_FWD, s4_req, sizeof s4_req },
         { MW_DIR_REV, s4_rejected, sizeof s4_rejected },
     };
-    play(&s, rej4, 2, 64);
-    ck_assert_int_eq(s.closed, 1);
-    ck_assert_int_eq(s.reprobed, 0);
-    ck_assert_int_eq(pd_nev, 1);
-    pd_end(&s);
+    s = play(rej4, 2, 64);
+    ck_assert_int_eq(ps_closed(s), 1);
+    ck_assert_int_eq(ps_reprobes(s), 0);
+    ck_assert_int_eq(ps_nev, 1);
+    applayer_drive_free(s);
 }
 END_TEST
 
 /* BIND opens the tunnel after its second reply; UDP ASSOCIATE leaves a control channel. */
 START_TEST(test_bind_and_udp)
 {
-    struct pd_session s;
+    struct applayer_drive *s;
     const struct msg bind[] = {
         { MW_DIR_FWD, greet_noauth, sizeof greet_noauth },
         { MW_DIR_REV, choice_none, sizeof choice_none },
         { MW_DIR_FWD, B(5, 2, 0, 1, 198, 51, 100, 1, 0, 21), 10 },
         { MW_DIR_REV, reply_ok, sizeof reply_ok },
     };
-    play(&s, bind, 4, 3);
-    ck_assert_int_eq(s.reprobed, 0);
-    ck_assert_int_eq(pd_nev, 0); /* not a CONNECT: no target to match */
-    pd_send(&s, MW_DIR_REV, reply_ok, sizeof reply_ok, 3);
-    ck_assert_int_eq(s.reprobed, 1);
-    pd_end(&s);
+    s = play(bind, 4, 3);
+    ck_assert_int_eq(ps_reprobes(s), 0);
+    ck_assert_int_eq(ps_nev, 0); /* not a CONNECT: no target to match */
+    applayer_drive_steps(s, MW_DIR_REV, reply_ok, sizeof reply_ok, 3);
+    ck_assert_int_eq(ps_reprobes(s), 1);
+    applayer_drive_free(s);
 
     const struct msg udp[] = {
         { MW_DIR_FWD, greet_noauth, sizeof greet_noauth },
@@ -378,35 +373,35 @@ START_TEST(test_bind_and_udp)
         { MW_DIR_FWD, B(5, 3, 0, 1, 0, 0, 0, 0, 0, 0), 10 },
         { MW_DIR_REV, reply_ok, sizeof reply_ok },
     };
-    play(&s, udp, 4, 1);
-    ck_assert_int_eq(s.reprobed, 0);
-    ck_assert_int_eq(s.closed, 1);
-    ck_assert_int_eq(pd_nev, 0);
-    pd_end(&s);
+    s = play(udp, 4, 1);
+    ck_assert_int_eq(ps_reprobes(s), 0);
+    ck_assert_int_eq(ps_closed(s), 1);
+    ck_assert_int_eq(ps_nev, 0);
+    applayer_drive_free(s);
 }
 END_TEST
 
 /* Hostile handshakes are counted and detach the dissector; nothing is reported. */
 START_TEST(test_hostile_handshakes)
 {
-    struct pd_session s;
+    struct applayer_drive *s;
     const struct msg greet[] = { { MW_DIR_FWD, greet_noauth, sizeof greet_noauth } };
-    play(&s, greet, 1, 64);
-    pd_send(&s, MW_DIR_REV, B(5, 0, 5, 1), 4, 64); /* choice then garbage in place of a reply */
-    ck_assert_int_eq(s.malformed, 0);
-    pd_send(&s, MW_DIR_FWD, B(9, 9, 9), 3, 64); /* neither a request nor an auth */
-    ck_assert_int_eq(s.malformed, 1);
-    ck_assert_uint_eq(pd_malformed, 1);
-    ck_assert_int_eq(pd_nev, 0);
-    pd_end(&s);
+    s = play(greet, 1, 64);
+    applayer_drive_steps(s, MW_DIR_REV, B(5, 0, 5, 1), 4, 64); /* choice then garbage in place of a reply */
+    ck_assert_int_eq(ps_feed_malformed(s), 0);
+    applayer_drive_steps(s, MW_DIR_FWD, B(9, 9, 9), 3, 64); /* neither a request nor an auth */
+    ck_assert_int_eq(ps_feed_malformed(s), 1);
+    ck_assert_uint_eq(applayer_drive_stat(s, "app.socks.malformed"), 1);
+    ck_assert_int_eq(ps_nev, 0);
+    applayer_drive_free(s);
 
     const struct msg noauth_offered[] = { /* user/pass sent although only no-auth was offered */
         { MW_DIR_FWD, greet_noauth, sizeof greet_noauth },
         { MW_DIR_FWD, auth_req, sizeof auth_req },
     };
-    play(&s, noauth_offered, 2, 1);
-    ck_assert_int_eq(s.malformed, 1);
-    pd_end(&s);
+    s = play(noauth_offered, 2, 1);
+    ck_assert_int_eq(ps_feed_malformed(s), 1);
+    applayer_drive_free(s);
 
     const struct msg bad_reply[] = {
         { MW_DIR_FWD, greet_noauth, sizeof greet_noauth },
@@ -414,10 +409,10 @@ START_TEST(test_hostile_handshakes)
         { MW_DIR_FWD, req_name, sizeof req_name },
         { MW_DIR_REV, B(5, 0, 0, 7, 1, 2, 3, 4), 8 }, /* ATYP 7 */
     };
-    play(&s, bad_reply, 4, 2);
-    ck_assert_int_eq(s.malformed, 1);
-    ck_assert_int_eq(s.reprobed, 0);
-    pd_end(&s);
+    s = play(bad_reply, 4, 2);
+    ck_assert_int_eq(ps_feed_malformed(s), 1);
+    ck_assert_int_eq(ps_reprobes(s), 0);
+    applayer_drive_free(s);
 
 }
 END_TEST
