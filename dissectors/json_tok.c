@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "dissectors/json_tok.h"
 
 enum st { S_VALUE, S_VALUE_OR_CLOSE, S_KEY, S_KEY_OR_CLOSE, S_COLON, S_COMMA_OR_CLOSE, S_DONE };
@@ -34,39 +35,6 @@ static int hexval(uint8_t c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
-}
-
-/* Length of a well-formed UTF-8 sequence at js[pos] (RFC 3629 table), 0 when
- * malformed, -1 when truncated by the end of the buffer. */
-static int utf8_seq(const uint8_t *js, size_t len, size_t pos)
-{
-    uint8_t c = js[pos];
-    int n;
-    uint8_t lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    for (int k = 1; k < n; k++) {
-        if (pos + (size_t)k >= len)
-            return -1;
-        uint8_t d = js[pos + (size_t)k];
-        if (k == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xBF))
-            return 0;
-    }
-    return n;
 }
 
 /* Scan a string whose opening quote is at *pos; on success *pos is past the
@@ -103,7 +71,7 @@ static int scan_string(const uint8_t *js, size_t len, size_t *pos, size_t *end, 
                 return JSON_TOK_ERR_INVAL;
             }
         } else if (c >= 0x80 && (flags & JSON_TOK_STRICT_UTF8)) {
-            int n = utf8_seq(js, len, p);
+            int n = mw_utf8_seq(js + p, len - p);
             if (n < 0)
                 return JSON_TOK_ERR_PART;
             if (n == 0)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 static const char hexdig[] = "0123456789abcdef";
 
 void jw_init(struct jw *w, char *buf, size_t cap)
@@ -80,55 +82,12 @@ void jw_object_end(struct jw *w) { close_container(w, '}'); }
 void jw_array_begin(struct jw *w) { open_container(w, '['); }
 void jw_array_end(struct jw *w) { close_container(w, ']'); }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629 table 1), 0 if the byte
- * at s does not start one: overlongs, surrogates, > U+10FFFF and truncated
- * sequences all fail here, byte by byte. */
+/* Length of the well-formed UTF-8 sequence at s, 0 if the byte at s does not start one
+ * (overlongs, surrogates, > U+10FFFF and truncated sequences fail, byte by byte). */
 static size_t utf8_seq_len(const uint8_t *s, size_t n)
 {
-    uint8_t b = s[0];
-    if (b < 0x80)
-        return 1;
-    uint8_t lo = 0x80, hi = 0xbf;
-    size_t len;
-    if (b >= 0xc2 && b <= 0xdf) {
-        len = 2;
-    } else if (b >= 0xe0 && b <= 0xef) {
-        len = 3;
-        if (b == 0xe0)
-            lo = 0xa0;
-        else if (b == 0xed)
-            hi = 0x9f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-        len = 4;
-        if (b == 0xf0)
-            lo = 0x90;
-        else if (b == 0xf4)
-            hi = 0x8f;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xbf)
-            return 0;
-    return len;
-}
-
-/* 1 when s[0..n) is the beginning of a multi-byte sequence that only lacks its end
- * (n shorter than the lead byte announces, every byte present a continuation byte). */
-static int utf8_cut_short(const uint8_t *s, size_t n)
-{
-    size_t want = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-                : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-    if (want == 0 || n >= want)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xbf)
-            return 0;
-    return 1;
+    int r = mw_utf8_seq(s, n);
+    return r > 0 ? (size_t)r : 0;
 }
 
 static void put_u_escape(struct jw *w, unsigned cp)
@@ -214,7 +173,7 @@ void jw_strn_max(struct jw *w, const void *s, size_t n, size_t max_bytes)
     size_t cut = 0;
     for (;;) {
         size_t sl = utf8_seq_len(p + cut, n - cut);
-        if (sl == 0 && utf8_cut_short(p + cut, n - cut))
+        if (sl == 0 && mw_utf8_seq(p + cut, n - cut) == MW_UTF8_TRUNCATED)
             break; /* a character an earlier copy cut off: drop it rather than escape its bytes */
         if (sl == 0)
             sl = 1;
