@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/oahash.h"
+
 struct ds_entry {
     uint32_t off;     /* into arena */
     uint8_t len;
@@ -162,23 +164,22 @@ const char *domainset_name_check(const char *name, size_t len)
     return NULL;
 }
 
+static int ds_slot_used(const void *slot)
+{
+    return ((const struct ds_slot *)slot)->idx1 != 0;
+}
+
+static uint32_t ds_slot_hash(const void *slot)
+{
+    return ((const struct ds_slot *)slot)->hash;
+}
+
 static int ds_grow_slots(struct domainset *ds)
 {
-    size_t ncap = ds->slots_cap * 2;
-    struct ds_slot *ns = calloc(ncap, sizeof *ns);
-    if (!ns)
+    void *slots = ds->slots;
+    if (mw_oahash_grow(&slots, &ds->slots_cap, sizeof *ds->slots, ds_slot_used, ds_slot_hash) != 0)
         return -1;
-    for (size_t i = 0; i < ds->slots_cap; i++) {
-        if (!ds->slots[i].idx1)
-            continue;
-        size_t j = ds->slots[i].hash & (ncap - 1);
-        while (ns[j].idx1)
-            j = (j + 1) & (ncap - 1);
-        ns[j] = ds->slots[i];
-    }
-    free(ds->slots);
-    ds->slots = ns;
-    ds->slots_cap = ncap;
+    ds->slots = slots;
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/oahash.h"
 #include "rules/cidr.h"
 #include "rules/domainset.h"
 #include "rules/update.h"
@@ -70,23 +71,22 @@ void update_merge_free(struct update_merge *m)
     free(m);
 }
 
+static int upm_used(const void *slot)
+{
+    return ((const struct upm_entry *)slot)->key != NULL;
+}
+
+static uint32_t upm_slot_hash(const void *slot)
+{
+    return ((const struct upm_entry *)slot)->hash;
+}
+
 static int upm_grow(struct update_merge *m)
 {
-    size_t ncap = m->cap * 2;
-    struct upm_entry *ne = calloc(ncap, sizeof *ne);
-    if (!ne)
+    void *e = m->e;
+    if (mw_oahash_grow(&e, &m->cap, sizeof *m->e, upm_used, upm_slot_hash) != 0)
         return -1;
-    for (size_t i = 0; i < m->cap; i++) {
-        if (!m->e[i].key)
-            continue;
-        size_t j = m->e[i].hash & (ncap - 1);
-        while (ne[j].key)
-            j = (j + 1) & (ncap - 1);
-        ne[j] = m->e[i];
-    }
-    free(m->e);
-    m->e = ne;
-    m->cap = ncap;
+    m->e = e;
     return 0;
 }
 
