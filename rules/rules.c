@@ -59,20 +59,17 @@ static yaml_node_t *ld_node(struct ld *l, int id)
     return yaml_document_get_node(l->doc, id);
 }
 
+static struct yamlpos_doc ld_pos(const struct ld *l)
+{
+    struct yamlpos_doc d = { l->doc, l->file, l->err, l->errlen };
+    return d;
+}
+
 /* Scalar text as a NUL-terminated copy in buf; -1 (error set) when not a usable scalar. */
 static int ld_scalar(struct ld *l, const yaml_node_t *n, const char *what, char *buf, size_t bufsz)
 {
-    buf[0] = '\0'; /* callers never see an unset buffer, even on the error path */
-    if (!n || n->type != YAML_SCALAR_NODE)
-        return ld_fail(l, n, "%s must be a scalar", what);
-    size_t len = n->data.scalar.length;
-    if (len >= bufsz)
-        return ld_fail(l, n, "%s is longer than %zu bytes", what, bufsz - 1);
-    if (memchr(n->data.scalar.value, '\0', len))
-        return ld_fail(l, n, "%s contains a NUL byte", what);
-    memcpy(buf, n->data.scalar.value, len);
-    buf[len] = '\0';
-    return 0;
+    struct yamlpos_doc d = ld_pos(l);
+    return yamlpos_scalar(&d, n, what, buf, bufsz);
 }
 
 static int ld_uint(struct ld *l, const yaml_node_t *n, const char *what, unsigned long max,
@@ -114,34 +111,8 @@ static int ld_bool(struct ld *l, const yaml_node_t *n, const char *what, int *ou
 static int ld_mapping(struct ld *l, const yaml_node_t *n, const char *what,
                       const char *const *keys, size_t nkeys, yaml_node_t **vals)
 {
-    for (size_t k = 0; k < nkeys; k++) /* before any failure: no caller sees garbage */
-        vals[k] = NULL;
-    if (!n || n->type != YAML_MAPPING_NODE)
-        return ld_fail(l, n, "%s must be a mapping", what);
-    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-        yaml_node_t *kn = ld_node(l, p->key);
-        char key[64];
-        if (ld_scalar(l, kn, "key", key, sizeof key) != 0)
-            return -1;
-        size_t k = 0;
-        while (k < nkeys && strcmp(keys[k], key) != 0)
-            k++;
-        if (k == nkeys) {
-            char known[256] = "";
-            for (size_t j = 0; j < nkeys; j++) {
-                strncat(known, keys[j], sizeof known - strlen(known) - 1);
-                if (j + 1 < nkeys)
-                    strncat(known, ", ", sizeof known - strlen(known) - 1);
-            }
-            return ld_fail(l, kn, "unknown key '%s' in %s (expected one of: %s)", key, what, known);
-        }
-        if (vals[k])
-            return ld_fail(l, kn, "duplicate key '%s' in %s", key, what);
-        vals[k] = ld_node(l, p->value);
-        if (!vals[k])
-            return ld_fail(l, kn, "missing value for '%s'", key);
-    }
-    return 0;
+    struct yamlpos_doc d = ld_pos(l);
+    return yamlpos_mapping(&d, n, what, keys, nkeys, vals);
 }
 
 static int ld_seq(struct ld *l, const yaml_node_t *n, const char *what)
@@ -521,13 +492,7 @@ static int ld_parse(struct ld *l, yaml_parser_t *p)
 {
     yaml_document_t doc;
     if (!yaml_parser_load(p, &doc)) {
-        const char *prob = p->problem ? p->problem : "YAML syntax error";
-        if (p->context)
-            snprintf(l->err, l->errlen, "%s:%zu:%zu: %s %s", l->file, p->problem_mark.line + 1,
-                     p->problem_mark.column + 1, prob, p->context);
-        else
-            snprintf(l->err, l->errlen, "%s:%zu:%zu: %s", l->file, p->problem_mark.line + 1,
-                     p->problem_mark.column + 1, prob);
+        yamlpos_parser_error(l->err, l->errlen, l->file, p);
         return -1;
     }
     l->doc = &doc;

@@ -7,6 +7,7 @@
 #include <yaml.h>
 
 #include "rules/update.h"
+#include "core/units.h"
 #include "core/yamlpos.h"
 
 #define UPD_FILE_MAX (1u << 20) /* a sources.yaml is a few kilobytes */
@@ -32,20 +33,19 @@ static int upc_fail(struct upc *p, const yaml_node_t *n, const char *fmt, ...)
     return -1;
 }
 
+static struct yamlpos_doc upc_pos(const struct upc *p)
+{
+    struct yamlpos_doc d = { p->doc, p->label, p->err, p->errlen };
+    return d;
+}
+
+/* A scalar, and never an empty one: every sources.yaml setting needs a value. */
 static int upc_scalar(struct upc *p, const yaml_node_t *n, const char *what, char *buf, size_t bufsz)
 {
-    if (!n || n->type != YAML_SCALAR_NODE)
-        return upc_fail(p, n, "%s must be a scalar", what);
-    size_t len = n->data.scalar.length;
-    if (len == 0)
+    if (n && n->type == YAML_SCALAR_NODE && n->data.scalar.length == 0)
         return upc_fail(p, n, "%s is empty", what);
-    if (len >= bufsz)
-        return upc_fail(p, n, "%s is longer than %zu bytes", what, bufsz - 1);
-    if (memchr(n->data.scalar.value, '\0', len))
-        return upc_fail(p, n, "%s contains a NUL byte", what);
-    memcpy(buf, n->data.scalar.value, len);
-    buf[len] = '\0';
-    return 0;
+    struct yamlpos_doc d = upc_pos(p);
+    return yamlpos_scalar(&d, n, what, buf, bufsz);
 }
 
 static int upc_bool(struct upc *p, const yaml_node_t *n, const char *what, int *out)
@@ -62,36 +62,17 @@ static int upc_bool(struct upc *p, const yaml_node_t *n, const char *what, int *
     return 0;
 }
 
-/* A number with an optional K/M/G suffix (powers of 1024) when sized is set. */
+/* A number; when sized, a size as minewatch.yaml writes them (core/units.h: 64M, 64mb, 1gb). */
 static int upc_number(struct upc *p, const yaml_node_t *n, const char *what, unsigned long lo,
                       unsigned long hi, int sized, unsigned long *out)
 {
     char b[32] = "";
     if (upc_scalar(p, n, what, b, sizeof b) != 0)
         return -1;
-    unsigned long v = 0, mul = 1;
-    size_t len = strlen(b);
-    if (sized && len > 1) {
-        char s = b[len - 1];
-        if (s == 'K' || s == 'k')
-            mul = 1024ul;
-        else if (s == 'M' || s == 'm')
-            mul = 1024ul * 1024;
-        else if (s == 'G' || s == 'g')
-            mul = 1024ul * 1024 * 1024;
-        if (mul != 1)
-            b[--len] = '\0';
-    }
-    if (len == 0)
-        return upc_fail(p, n, "%s must be a number", what);
-    for (const char *q = b; *q; q++) {
-        if (*q < '0' || *q > '9' || v > (hi / 10) + 1)
-            return upc_fail(p, n, "%s must be a number from %lu to %lu", what, lo, hi);
-        v = v * 10 + (unsigned long)(*q - '0');
-    }
-    if (v > hi / mul || v * mul < lo)
+    uint64_t v;
+    if ((sized ? mw_parse_size(b, &v) : mw_parse_uint(b, &v)) != 0 || v < lo || v > hi)
         return upc_fail(p, n, "%s must be a number from %lu to %lu", what, lo, hi);
-    *out = v * mul;
+    *out = (unsigned long)v;
     return 0;
 }
 
@@ -118,31 +99,8 @@ static int upc_path(struct upc *p, const yaml_node_t *n, const char *what, char 
 static int upc_mapping(struct upc *p, yaml_node_t *n, const char *what, const char *const *keys,
                        size_t nkeys, yaml_node_t **vals)
 {
-    if (!n || n->type != YAML_MAPPING_NODE)
-        return upc_fail(p, n, "%s must be a mapping", what);
-    memset(vals, 0, nkeys * sizeof *vals); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
-        char kb[64];
-        if (upc_scalar(p, k, "key", kb, sizeof kb) != 0)
-            return -1;
-        size_t i = 0;
-        while (i < nkeys && strcmp(kb, keys[i]) != 0)
-            i++;
-        if (i == nkeys) {
-            char list[512] = "";
-            size_t off = 0;
-            for (size_t j = 0; j < nkeys && off < sizeof list; j++) {
-                int w = snprintf(list + off, sizeof list - off, "%s%s", j ? ", " : "", keys[j]);
-                off += w > 0 ? (size_t)w : 0;
-            }
-            return upc_fail(p, k, "unknown key '%s' in %s (expected one of: %s)", kb, what, list);
-        }
-        if (vals[i])
-            return upc_fail(p, k, "duplicate key '%s' in %s", kb, what);
-        vals[i] = yaml_document_get_node(p->doc, pr->value);
-    }
-    return 0;
+    struct yamlpos_doc d = upc_pos(p);
+    return yamlpos_mapping(&d, n, what, keys, nkeys, vals);
 }
 
 static int upc_name_ok(const char *s)
@@ -331,8 +289,7 @@ int update_config_parse(struct update_config *c, const char *buf, size_t len, co
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "%s:%zu:%zu: %s", label, parser.problem_mark.line + 1,
-                 parser.problem_mark.column + 1, parser.problem ? parser.problem : "YAML syntax error");
+        yamlpos_parser_error(err, errlen, label, &parser);
         yaml_parser_delete(&parser);
         update_config_free(c);
         return -1;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "core/units.h"
 #include "core/yamlpos.h"
 
 /* K_SIZE stores uint64_t into size_t memcaps as well. */
@@ -375,7 +376,7 @@ static int apply(struct ctx *c, const struct key *k, const yaml_node_t *v, char 
         if (!s)
             return -1;
         uint64_t x;
-        if (config_parse_uint(s, &x) != 0)
+        if (mw_parse_uint(s, &x) != 0)
             return fail(c, v, "%s: expected a non-negative integer, got '%s'", path, s);
         if (x < k->min || x > k->max)
             return fail(c, v, "%s: %llu out of range %llu..%llu", path, (unsigned long long)x,
@@ -392,7 +393,7 @@ static int apply(struct ctx *c, const struct key *k, const yaml_node_t *v, char 
         if (!s)
             return -1;
         uint64_t x;
-        if (config_parse_size(s, &x) != 0)
+        if (mw_parse_size(s, &x) != 0)
             return fail(c, v, "%s: expected a size like 512kb, 64mb, 1gb or bytes, got '%s'", path, s);
         if (x < k->min || x > k->max)
             return fail(c, v, "%s: %s out of range (%llu..%llu bytes)", path, s,
@@ -409,7 +410,7 @@ static int apply(struct ctx *c, const struct key *k, const yaml_node_t *v, char 
         if (!s)
             return -1;
         uint32_t x;
-        if (config_parse_duration(s, &x) != 0)
+        if (mw_parse_duration(s, &x) != 0)
             return fail(c, v, "%s: expected a duration like 30s, 10m, 2h or seconds, got '%s'",
                         path, s);
         if (x < k->min || x > k->max)
@@ -570,17 +571,7 @@ static const yaml_node_t *eve_node(yaml_document_t *doc, const yaml_node_t *root
 
 static void yaml_fail(struct ctx *c, const yaml_parser_t *p)
 {
-    const char *problem = p->problem ? p->problem : "YAML error";
-    if (p->error == YAML_MEMORY_ERROR) {
-        snprintf(c->err, c->errlen, "%s: out of memory while parsing", c->name);
-        return;
-    }
-    if (p->context)
-        snprintf(c->err, c->errlen, "%s:%zu:%zu: %s (%s)", c->name, p->problem_mark.line + 1,
-                 p->problem_mark.column + 1, problem, p->context);
-    else
-        snprintf(c->err, c->errlen, "%s:%zu:%zu: %s", c->name, p->problem_mark.line + 1,
-                 p->problem_mark.column + 1, problem);
+    yamlpos_parser_error(c->err, c->errlen, c->name, p);
 }
 
 int config_load_buffer(struct mw_config *cfg, const char *name, const void *data, size_t len,

@@ -153,9 +153,6 @@ void config_free(struct mw_config *cfg);
 
 /* Helpers shared with the command line and tests. Each returns 0 or -1. */
 int config_parse_bool(const char *s, bool *out);
-int config_parse_uint(const char *s, uint64_t *out); /* decimal digits only */
-int config_parse_size(const char *s, uint64_t *out);
-int config_parse_duration(const char *s, uint32_t *out);
 int config_parse_cidr(const char *s, struct mw_cidr *out);
 
 const char *config_eve_type_name(enum mw_eve_type t);

@@ -382,54 +382,14 @@ START_TEST(test_boolean_spellings)
 }
 END_TEST
 
+/* The syntaxes themselves are core/units.h's (test_units); here, that the walker applies them. */
 START_TEST(test_sizes)
 {
-    static const struct { const char *s; uint64_t v; } ok[] = {
-        { "0", 0 }, { "4096", 4096 }, { "64mb", 64ull << 20 }, { "512kb", 512ull << 10 },
-        { "1gb", 1ull << 30 }, { "1GB", 1ull << 30 }, { "2 MB", 2ull << 20 }, { "3k", 3072 },
-        { "7b", 7 }, { "1MiB", 1ull << 20 }, { "18446744073709551615", UINT64_MAX },
-    };
-    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        uint64_t v = 1;
-        ck_assert_msg(config_parse_size(ok[i].s, &v) == 0, "%s", ok[i].s);
-        ck_assert_uint_eq(v, ok[i].v);
-    }
-    static const char *const bad[] = { "", "mb", "-1", "1.5mb", "64 m b", "64tb", "0x10",
-                                       "18446744073709551616", "17179869184gb", " 5", "5 " };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        uint64_t v;
-        ck_assert_msg(config_parse_size(bad[i], &v) == -1, "'%s' accepted", bad[i]);
-    }
-    uint64_t u;
-    ck_assert_int_eq(config_parse_uint("0", &u), 0);
-    ck_assert_uint_eq(u, 0);
-    ck_assert_int_eq(config_parse_uint("18446744073709551615", &u), 0);
-    ck_assert_uint_eq(u, UINT64_MAX);
-    static const char *const badu[] = { "", "+1", "-1", "1k", " 1", "1 ", "0x1", "18446744073709551616" };
-    for (size_t i = 0; i < sizeof badu / sizeof badu[0]; i++)
-        ck_assert_msg(config_parse_uint(badu[i], &u) == -1, "'%s' accepted", badu[i]);
     ck_assert_int_eq(load("stream: {buffer-size: 17mb}\n"), -1);
     ck_assert_str_eq(err, "t.yaml:1:23: stream.buffer-size: 17mb out of range (1024..16777216 bytes)");
-}
-END_TEST
-
-START_TEST(test_durations)
-{
-    static const struct { const char *s; uint32_t v; } ok[] = {
-        { "0", 0 }, { "30", 30 }, { "30s", 30 }, { "10m", 600 }, { "2h", 7200 }, { "1d", 86400 },
-        { "3600S", 3600 }, { "4294967295", UINT32_MAX },
-    };
-    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        uint32_t v = 1;
-        ck_assert_msg(config_parse_duration(ok[i].s, &v) == 0, "%s", ok[i].s);
-        ck_assert_uint_eq(v, ok[i].v);
-    }
-    static const char *const bad[] = { "", "s", "-1s", "1.5h", "10ms", "1w", "4294967296",
-                                       "71582789m", "2h30m" };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        uint32_t v;
-        ck_assert_msg(config_parse_duration(bad[i], &v) == -1, "'%s' accepted", bad[i]);
-    }
+    ck_assert_int_eq(load("stream: {buffer-size: 2 MB}\nflow: {timeouts: {udp: 2m}}\n"), 0);
+    ck_assert_uint_eq(cfg.detect.buffer_size, 2u << 20);
+    ck_assert_uint_eq(cfg.flow.timeout_udp, 120);
 }
 END_TEST
 
@@ -539,7 +499,6 @@ int main(void)
     tcase_add_test(tc, test_failed_load_leaves_config);
     tcase_add_test(tc, test_boolean_spellings);
     tcase_add_test(tc, test_sizes);
-    tcase_add_test(tc, test_durations);
     tcase_add_test(tc, test_cidrs);
     tcase_add_test(tc, test_empty_and_null_documents);
     tcase_add_test(tc, test_non_mapping_root);
