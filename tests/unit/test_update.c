@@ -67,6 +67,12 @@ START_TEST(config_defaults)
     ck_assert_uint_eq(c.max_malformed_pct, 50);
     ck_assert_str_eq(c.src[0].path, "/x");
     update_config_free(&c);
+
+    /* max-size takes the sizes minewatch.yaml takes (core/units.h), not only 8M. */
+    static const char y2[] = "max-size: 8 mb\nsources:\n  - { name: a, path: /x, format: ip, category: mining-proxy }\n";
+    ck_assert_msg(update_config_parse(&c, y2, strlen(y2), "sources.yaml", err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(c.max_size, 8ul << 20);
+    update_config_free(&c);
 }
 END_TEST
 
