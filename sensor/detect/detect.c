@@ -18,6 +18,7 @@
 #include "sensor/detect/detect.h"
 
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,8 +33,10 @@
 #include "sensor/detect/netset.h"
 #include "sensor/detect/policy.h"
 #include "core/pool.h"
+#include "core/signatures.h"
 
 #define DETECT_MAX_ALERTED 8
+#define DETECT_SIGS 64 /* alerts counted per row of core/signatures.c (unit.test_prom: the table fits) */
 #define DETECT_RESOLVERS 256
 
 struct detect_flow {
@@ -52,6 +55,7 @@ struct detect_flow {
 };
 
 struct detect_counters {
+    uint64_t alerts_by_sig[DETECT_SIGS]; /* written alerts per signature table row */
     uint64_t alerts, suppressed, allowlisted, names_seen, names_matched, crypto_general, pool_address,
         dns_learned_address, on_behalf, alloc_fail, rechecked, recheck_hits, recheck_ended, proxied,
         relayed_clients;
@@ -289,6 +293,10 @@ static void detect_raise(struct detect *d, struct mw_flow *f, struct detect_flow
     if (df->variant == MW_VAR_NONE || ev->kind == MW_EV_PROTOCOL)
         df->variant = ev->variant;
     d->c.alerts++;
+    size_t nsig;
+    const struct mw_signature *tab = mw_signature_table(&nsig), *sig = mw_signature_find(sid);
+    if (sig && (size_t)(sig - tab) < DETECT_SIGS)
+        d->c.alerts_by_sig[sig - tab]++;
     struct geoip_result geo;
     eve_enrich_alert(&a, d->p.geoip, &f->addr[!miner_dir], &geo);
     eve_alert(d->eve, &a);
@@ -691,6 +699,14 @@ void detect_stats_foreach(const struct detect *d, void (*cb)(void *u, const char
 {
     applayer_stats_foreach(d->al, cb, u);
     cb(u, "detect.alerts", d->c.alerts);
+    /* per signature, every row always (a monitoring system rates them from zero) */
+    size_t nsig;
+    const struct mw_signature *tab = mw_signature_table(&nsig);
+    for (size_t i = 0; i < nsig && i < DETECT_SIGS; i++) {
+        char name[48];
+        snprintf(name, sizeof name, "detect.alerts_by_sid.%u", (unsigned)tab[i].sid);
+        cb(u, name, d->c.alerts_by_sig[i]);
+    }
     cb(u, "detect.suppressed", d->c.suppressed);
     cb(u, "detect.allowlisted", d->c.allowlisted);
     cb(u, "detect.names_seen", d->c.names_seen);

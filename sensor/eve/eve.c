@@ -19,6 +19,7 @@
 #include "sensor/flow/flow.h"
 #include "sensor/eve/json.h"
 #include "sensor/eve/output.h"
+#include "sensor/eve/prom.h"
 #include "sensor/eve/stats_tree.h"
 #include "core/signatures.h"
 #include "dissectors/dns.h"
@@ -35,6 +36,7 @@ struct eve {
     uint64_t pcap_cnt; /* packet being processed, numbered in its capture file; 0: none */
     char line[EVE_LINE_MAX];
     struct stats_tree stats; /* rebuilt for each stats event */
+    struct prom *prom;       /* the same counters as a Prometheus textfile, or NULL */
 };
 
 struct eve *eve_new(const struct eve_params *p, struct output *out)
@@ -460,7 +462,15 @@ void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_var
 
 static void eve_stats_counter(void *u, const char *name, uint64_t value)
 {
-    stats_tree_add(u, name, value);
+    struct eve *e = u;
+    stats_tree_add(&e->stats, name, value);
+    if (e->prom)
+        prom_counter(e->prom, name, value);
+}
+
+void eve_set_prom(struct eve *e, struct prom *p)
+{
+    e->prom = p;
 }
 
 void eve_stats(struct eve *e, uint64_t ts_us, uint64_t uptime_s, eve_stats_source *sources,
@@ -480,13 +490,19 @@ void eve_stats(struct eve *e, uint64_t ts_us, uint64_t uptime_s, eve_stats_sourc
     jw_object_begin(&w);
     jw_kv_uint(&w, "uptime", uptime_s);
     stats_tree_reset(&e->stats);
+    if (e->prom)
+        prom_begin(e->prom);
     for (size_t i = 0; i < n; i++)
-        sources[i](srcs[i], eve_stats_counter, &e->stats);
+        sources[i](srcs[i], eve_stats_counter, e);
     /* The sink's own counters (shared by every worker): lines lost to a full disk or a
      * gone reader show up in the first stats event that can be written again. */
     if (e->out) {
         output_flush(e->out); /* lines still buffered would be missing from the counts */
-        output_stats_foreach(e->out, eve_stats_counter, &e->stats);
+        output_stats_foreach(e->out, eve_stats_counter, e);
+    }
+    if (e->prom) {
+        stats_tree_add(&e->stats, "prometheus.write_errors", prom_write_errors(e->prom));
+        prom_commit(e->prom, uptime_s);
     }
     stats_tree_add(&e->stats, "eve.lines_too_long", e->dropped);
     stats_tree_add(&e->stats, "eve.counters_refused", e->stats.refused);

@@ -51,6 +51,10 @@ void eve_flow(struct eve *e, const struct mw_flow *f, int miner_dir, enum mw_var
 void eve_stats(struct eve *e, uint64_t ts_us, uint64_t uptime_s, eve_stats_source *sources,
                void **srcs, size_t n);
 uint64_t eve_lines_dropped(const struct eve *e);
+/* Also write every stats event's counters to a Prometheus textfile (sensor/eve/prom.h);
+ * NULL: no longer. The caller keeps p. */
+struct prom;
+void eve_set_prom(struct eve *e, struct prom *p);
 /* The number in its capture file (from 1) of the packet about to be processed, written as
  * pcap_cnt on the alerts it raises; 0 (live capture, or no packet: housekeeping, the end
  * of the run) writes none. */

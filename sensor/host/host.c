@@ -80,6 +80,7 @@ struct hosts_shard {
     uint32_t mask, count, cap;
     struct host *lru_head, *lru_tail;
     struct hosts_counters c;
+    uint64_t in_verdict[HOST_AUTHORISED + 1]; /* tracked hosts holding each verdict now */
 };
 
 struct hosts {
@@ -282,6 +283,7 @@ static void hosts_remove(struct hosts *h, struct hosts_shard *s, struct host *x)
         __atomic_store_n(pp, x->hnext, __ATOMIC_RELEASE); /* hosts_verdict peeks without the lock */
     hosts_lru_unlink(s, x);
     s->count--;
+    s->in_verdict[x->verdict]--;
     if (x->ovf)
         __atomic_fetch_sub(&h->novf, 1, __ATOMIC_RELAXED);
     hosts_host_free(x);
@@ -334,6 +336,7 @@ static struct host *hosts_get(struct hosts *h, struct hosts_shard *s, const stru
     __atomic_store_n(&s->buckets[b], x, __ATOMIC_RELEASE);
     hosts_lru_push(s, x);
     s->count++;
+    s->in_verdict[HOST_NONE]++;
     s->c.created++;
     return x;
 }
@@ -742,6 +745,8 @@ int hosts_finding(struct hosts_view *v, const struct detect_finding *fd, uint32_
     if (vd != x->verdict) {
         if (x->verdict == HOST_NONE)
             s->c.flagged++;
+        s->in_verdict[x->verdict]--;
+        s->in_verdict[vd]++;
         x->verdict = vd;
         x->changed = 1;
     }
@@ -836,12 +841,14 @@ enum host_verdict hosts_verdict(struct hosts *h, const struct mw_addr *a, uint32
 void hosts_stats_foreach(struct hosts *h, void (*cb)(void *u, const char *name, uint64_t v), void *u)
 {
     struct hosts_counters t;
-    uint64_t tracked = 0;
+    uint64_t tracked = 0, in_verdict[HOST_AUTHORISED + 1] = { 0 };
     memset(&t, 0, sizeof t);
     for (uint32_t k = 0; k < h->nshards; k++) {
         struct hosts_shard *s = &h->shard[k];
         pthread_mutex_lock(&s->lock);
         tracked += s->count;
+        for (int v = 0; v <= HOST_AUTHORISED; v++)
+            in_verdict[v] += s->in_verdict[v];
         t.created += s->c.created;
         t.flagged += s->c.flagged;
         t.evicted += s->c.evicted;
@@ -855,6 +862,10 @@ void hosts_stats_foreach(struct hosts *h, void (*cb)(void *u, const char *name, 
         pthread_mutex_unlock(&s->lock);
     }
     cb(u, "hosts.tracked", tracked);
+    /* hosts holding each verdict now (gauges; "flagged" counts first verdicts ever) */
+    cb(u, "hosts.verdict.likely-miner", in_verdict[HOST_LIKELY_MINER]);
+    cb(u, "hosts.verdict.miner", in_verdict[HOST_MINER]);
+    cb(u, "hosts.verdict.authorised", in_verdict[HOST_AUTHORISED]);
     cb(u, "hosts.created", t.created);
     cb(u, "hosts.flagged", t.flagged);
     cb(u, "hosts.evicted", t.evicted);

@@ -88,6 +88,7 @@ static const struct key outputs_keys[] = {
 static const struct key stats_keys[] = {
     BOOLK("enabled", stats.enabled),
     NUM("interval", K_DURATION, stats.interval, 1, DAY),
+    STR("prometheus-file", stats.prometheus_file),
     { NULL, K_SECTION, 0, 0, 0, 0, NULL, 0 },
 };
 

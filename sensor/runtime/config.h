@@ -91,6 +91,9 @@ struct mw_config {
     struct {
         bool enabled;
         uint32_t interval;
+        /* The same counters as a node_exporter textfile (Prometheus text format), written
+         * atomically every interval; "" = none (docs/deployment.md). */
+        char prometheus_file[MW_CFG_PATH_MAX];
     } stats;
 
     /* Module parameters, embedded: config_defaults() fills each from its module's own

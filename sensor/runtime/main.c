@@ -23,7 +23,9 @@
 #include "sensor/detect/geoip.h"
 #include "sensor/runtime/log.h"
 #include "sensor/detect/netset.h"
+#include "sensor/eve/eve.h"
 #include "sensor/eve/output.h"
+#include "sensor/eve/prom.h"
 #include "sensor/runtime/privdrop.h"
 #include "sensor/runtime/readlist.h"
 #include "sensor/runtime/rulefiles.h"
@@ -204,6 +206,24 @@ static int mw_check_log_dir(const struct mw_opts *o, const struct mw_config *cfg
     return -1;
 }
 
+/* stats.prometheus-file's directory must exist too (node_exporter's textfile directory):
+ * -T says so, exit 2. */
+static int mw_check_prom_dir(const struct mw_config *cfg, char *err, size_t errlen)
+{
+    const char *f = cfg->stats.prometheus_file;
+    const char *slash = strrchr(f, '/');
+    if (!f[0] || !cfg->stats.enabled || !slash)
+        return 0;
+    char dir[MW_CFG_PATH_MAX];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash == f ? 1 : slash - f), f);
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    snprintf(err, errlen, "%.256s: stats.prometheus-file %.512s: the directory %s", cfg->source[0] ? cfg->source : "configuration",
+             f, stat(dir, &st) == 0 ? "is not a directory" : "does not exist");
+    return -1;
+}
+
 static struct output *mw_open_outputs(const struct mw_opts *o, const struct mw_config *cfg, char *err, size_t errlen)
 {
     struct output_params op;
@@ -354,7 +374,8 @@ int main(int argc, char **argv)
     /* A bare -T (no -c, -l, --eve) checks rules only: the built-in log directory is not
      * the user's choice yet. */
     int log_chosen = o.config || o.log_dir || o.eve_path;
-    if ((!o.test_config || log_chosen) && mw_check_log_dir(&o, &cfg, err, sizeof err) != 0) {
+    if (((!o.test_config || log_chosen) && mw_check_log_dir(&o, &cfg, err, sizeof err) != 0) ||
+        mw_check_prom_dir(&cfg, err, sizeof err) != 0) {
         fprintf(stderr, "minewatch: %s\n", err);
         rules_free(rules);
         config_free(&cfg);
@@ -479,6 +500,16 @@ int main(int argc, char **argv)
             return MW_EXIT_RUNTIME;
         }
     }
+    /* After the privilege drop: the textfile is written as the user the sensor runs as. */
+    struct prom *prom = NULL;
+    if (cfg.stats.enabled && cfg.stats.prometheus_file[0]) {
+        prom = prom_new(cfg.stats.prometheus_file, nworkers, err, sizeof err);
+        if (!prom) {
+            fprintf(stderr, "minewatch: %s\n", err);
+            return MW_EXIT_RUNTIME;
+        }
+        eve_set_prom(worker_eve(run.wk[0]), prom);
+    }
     if (nworkers > 1 && o.read_file)
         mw_log(MW_LOG_INFO, "reading %s with %d workers (frames dispatched by address pair)", o.read_file, nworkers);
     else if (nworkers > 1)
@@ -500,6 +531,10 @@ int main(int argc, char **argv)
         if (run.cap[i])
             capture_close(run.cap[i]);
     }
+    if (prom && prom_write_errors(prom))
+        mw_log(MW_LOG_WARN, "stats.prometheus-file %s: %llu writes failed (stats.minewatch.prometheus.write_errors)",
+               cfg.stats.prometheus_file, (unsigned long long)prom_write_errors(prom));
+    prom_free(prom);
     worker_shared_tables_free(&run.sh);
     readlist_free(&mw_readlist);
     output_close(run.out);
