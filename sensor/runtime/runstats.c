@@ -51,8 +51,12 @@ static void runstats_total_locked(struct run *run, uint64_t ts_us, uint64_t upti
 void runstats_worker(struct run *run, int i, uint64_t ts_us, int final)
 {
     uint64_t kp = 0, kd = 0, ki = 0;
-    if (run->cap[i]) /* offline dispatch: only the reading thread has a capture handle */
+    if (run->cap[i]) { /* offline dispatch: only the reading thread has a capture handle */
         capture_kernel_stats(run->cap[i], &kp, &kd, &ki);
+        uint64_t fr, fs, ff;
+        capture_file_counts(run->cap[i], &fr, &fs, &ff);
+        worker_set_files(run->wk[i], fr, fs, ff);
+    }
     uint64_t uptime = (run_mono_us() - run->start_mono_us) / 1000000u;
     pthread_mutex_lock(&run->stats_lock);
     worker_stats(run->wk[i], ts_us, uptime, kp, kd, ki);

@@ -60,6 +60,7 @@ struct worker {
     struct eve *eve;
     uint64_t now_us;
     uint64_t packets, bytes;
+    uint64_t files[3]; /* offline: capture files read, skipped, failed part-way (worker_set_files) */
     uint64_t ndpi_suspicions;
     uint64_t next_housekeep_us;
 };
@@ -247,6 +248,7 @@ void worker_drain(struct worker *w, uint64_t now_us)
 struct worker_cap {
     uint64_t pk, drop, ifdrop, packets, bytes, mem;
     int id;
+    const uint64_t *files; /* read, skipped, failed; NULL: none */
 };
 
 static void worker_capture_counters(void *src, eve_counter_fn cb, void *u)
@@ -258,6 +260,11 @@ static void worker_capture_counters(void *src, eve_counter_fn cb, void *u)
     cb(u, "capture.kernel_ifdrops", c->ifdrop);
     cb(u, "capture.packets", c->packets);
     cb(u, "capture.bytes", c->bytes);
+    /* offline (-r): how the files of the run went; 0 live, and on workers that do not read
+     * (every worker names the same counters, so the total lines up) */
+    cb(u, "capture.files_read", c->files ? c->files[0] : 0);
+    cb(u, "capture.files_skipped", c->files ? c->files[1] : 0);
+    cb(u, "capture.files_failed", c->files ? c->files[2] : 0);
     cb(u, "memory.in_use", c->mem);
 }
 
@@ -333,11 +340,18 @@ static void worker_sources(struct worker *w, struct worker_cap *cap, eve_stats_s
 
 static void worker_snapshot(struct worker *w, struct worker_cap *cap);
 
+void worker_set_files(struct worker *w, uint64_t read, uint64_t skipped, uint64_t failed)
+{
+    w->files[0] = read;
+    w->files[1] = skipped;
+    w->files[2] = failed;
+}
+
 void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t kernel_packets,
                   uint64_t kernel_drops, uint64_t kernel_ifdrops)
 {
     struct worker_cap cap = { kernel_packets, kernel_drops, kernel_ifdrops, w->packets, w->bytes,
-                              worker_memuse(w) + worker_shared_memuse(w->sh), w->id };
+                              worker_memuse(w) + worker_shared_memuse(w->sh), w->id, w->files };
     eve_stats_source fns[WORKER_NSOURCES];
     void *srcs[WORKER_NSOURCES];
     worker_sources(w, &cap, fns, srcs);

@@ -51,6 +51,9 @@ void worker_packet(struct worker *w, int dlt, const uint8_t *data, uint32_t capl
 void worker_housekeep(struct worker *w, uint64_t now_us);
 /* End every flow (shutdown): their flow events are written. */
 void worker_drain(struct worker *w, uint64_t now_us);
+/* Offline: how the capture files of the run went so far, for the next stats events
+ * (minewatch.capture.files_read / files_skipped / files_failed). */
+void worker_set_files(struct worker *w, uint64_t read, uint64_t skipped, uint64_t failed);
 /* A stats event covering this worker's tables and the given capture counters. */
 void worker_stats(struct worker *w, uint64_t now_us, uint64_t uptime_s, uint64_t kernel_packets,
                   uint64_t kernel_drops, uint64_t kernel_ifdrops);

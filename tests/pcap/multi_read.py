@@ -119,11 +119,17 @@ def main():
                 fail("no warning naming the skipped %s:\n%s" % (skipped, err))
         if ".hidden" in err:
             fail("a dot file was read: %s" % err)
+        files = stats(ev)[-1]["minewatch"]["capture"]
+        if (files["files_read"], files["files_skipped"], files["files_failed"]) != (3, 2, 0):
+            fail("stats count the directory's files as %s" % files)
         # the same with two workers fed by the dispatcher (the order of lines may differ)
         ev2, _ = run(["-r", d, "--workers", "2"])
         ref2, _ = run(["-r", whole, "--workers", "2"])
         if sorted(findings(ev2)) != sorted(findings(ref2)):
             fail("-r DIR --workers 2 differs from the whole capture with two workers")
+        total = [e["stats"] for e in ev2 if e["event_type"] == "stats" and "workers" in e["stats"]["minewatch"]]
+        if not total or total[-1]["minewatch"]["capture"]["files_read"] != 3:
+            fail("no total stats event counting the files with two workers")
 
         # names out of time order: read in name order, numbers follow it
         d2 = os.path.join(work, "dir2")
@@ -152,6 +158,9 @@ def main():
             fail("the broken file is not named:\n%s" % err)
         if not any(e["event_type"] == "alert" and e["src_ip"] in third_srcs for e in ev):
             fail("the file after the broken one was not read")
+        files = stats(ev)[-1]["minewatch"]["capture"]
+        if (files["files_read"], files["files_skipped"], files["files_failed"]) != (3, 0, 1):
+            fail("stats count the files with a broken one as %s" % files)
 
         # named files must be captures, with one link type: start-up fails
         _, err = run(["-r", names[0], "-r", os.path.join(d, "README.txt")], expect_rc=1)
