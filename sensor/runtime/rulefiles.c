@@ -43,12 +43,19 @@ static int rulefiles_is_dir(const char *path)
 /* The rules directory. A configured one is used as it is. The default, the install
  * prefix's data directory, may not exist: an install staged under DESTDIR or moved to
  * another prefix finds its rules relative to its own binary (sbin/../share/...); the
- * build tree's binary, before any install, is handed the source tree's rules by main()
- * (rulefiles_set_build_tree_dir). The installed binary knows no source path. */
+ * build tree's binary is handed the source tree's rules by main()
+ * (rulefiles_set_build_tree_dir) and always uses them. The installed binary knows no
+ * source path. */
 static const char *rulefiles_dir(const struct mw_config *cfg, char *buf, size_t buflen)
 {
     const char *dir = cfg->rules.directory[0] ? cfg->rules.directory : MW_INSTALLED_RULES_DIR;
-    if (strcmp(dir, MW_INSTALLED_RULES_DIR) != 0 || rulefiles_is_dir(dir))
+    if (strcmp(dir, MW_INSTALLED_RULES_DIR) != 0)
+        return dir;
+    /* The build tree's binary runs the rules of its own source tree, even where an older
+     * install exists: the tests and a developer must not depend on what is in /usr/local. */
+    if (rulefiles_build_tree && rulefiles_is_dir(rulefiles_build_tree))
+        return rulefiles_build_tree;
+    if (rulefiles_is_dir(dir))
         return dir;
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -65,8 +72,6 @@ static const char *rulefiles_dir(const struct mw_config *cfg, char *buf, size_t 
             return buf;
         }
     }
-    if (rulefiles_build_tree && rulefiles_is_dir(rulefiles_build_tree))
-        return rulefiles_build_tree;
     return dir; /* missing: the error names the directory the documentation promises */
 }
 
