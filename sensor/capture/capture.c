@@ -2,8 +2,12 @@
  *
  * Live handles are set up with pcap_create/pcap_activate so snaplen, buffer size and
  * promiscuous mode are explicit; activation warnings are logged, not fatal. With several
- * workers each opens its own handle and joins one PACKET_FANOUT group in hash mode, so
- * both directions of a flow reach the same worker (the kernel hashes the symmetric tuple).
+ * workers each opens its own handle and joins one PACKET_FANOUT group steered by a
+ * classic BPF program that hashes the address pair (capture_fanout_prog), as the offline
+ * dispatch does: every flow between two hosts, both directions and every port, reaches
+ * one worker, so a host's TLS and Stratum sessions to one pool are judged in the order one
+ * thread would judge them. Kernels without PACKET_FANOUT_CBPF (before 4.2) fall back to
+ * hash mode (the kernel's symmetric 5-tuple hash), with a warning.
  */
 #include "sensor/capture/capture.h"
 
@@ -15,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 
 #include "sensor/runtime/log.h"
@@ -58,18 +63,70 @@ static int capture_set_filter(struct capture *c, const char *bpf, char *err, siz
     return 0;
 }
 
-static int capture_join_fanout(struct capture *c, int group, char *err, size_t errlen)
+#if defined(PACKET_FANOUT) && defined(PACKET_FANOUT_CBPF) && defined(PACKET_FANOUT_DATA)
+/* The worker of a packet: XOR of the source and destination address words (symmetric, so
+ * both directions agree), times a Fibonacci constant, high half; the kernel takes it modulo
+ * the group's size. Loads are relative to the network header (SKF_NET_OFF), which holds
+ * whether the kernel saw the frame received or sent and after VLAN untagging; the
+ * protocol comes from skb metadata. Neither IPv4 nor IPv6 (ARP, ...): worker 0. */
+#define FP_LD_NET(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_NET_OFF + (off)))
+#define FP_XOR_IN(off) FP_LD_NET(off), BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0), BPF_STMT(BPF_MISC | BPF_TAX, 0)
+static struct sock_filter capture_fanout_insns[] = {
+    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x0800, 0, 7),
+    /* IPv4: saddr at 12, daddr at 16 */
+    FP_LD_NET(12), BPF_STMT(BPF_MISC | BPF_TAX, 0),
+    FP_LD_NET(16), BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+    BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 0x9e3779b1u),
+    BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+    BPF_STMT(BPF_RET | BPF_A, 0),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x86dd, 0, 25),
+    /* IPv6: saddr at 8..23, daddr at 24..39: eight words folded into X */
+    FP_LD_NET(8), BPF_STMT(BPF_MISC | BPF_TAX, 0),
+    FP_XOR_IN(12), FP_XOR_IN(16), FP_XOR_IN(20), FP_XOR_IN(24), FP_XOR_IN(28), FP_XOR_IN(32),
+    FP_LD_NET(36), BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+    BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 0x9e3779b1u),
+    BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+    BPF_STMT(BPF_RET | BPF_A, 0),
+    BPF_STMT(BPF_RET | BPF_K, 0),
+};
+#endif
+
+static int capture_fanout_setopt(int fd, int group, uint32_t mode, char *err, size_t errlen)
 {
-#ifdef PACKET_FANOUT
-    int fd = pcap_fileno(c->pcap);
     /* Unsigned: the DEFRAG flag (0x8000) shifted into bit 31 overflows an int. */
-    uint32_t arg = ((uint32_t)group & 0xffffu) | ((uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+    uint32_t arg = ((uint32_t)group & 0xffffu) | ((mode | PACKET_FANOUT_FLAG_DEFRAG) << 16);
     if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) != 0) {
         snprintf(err, errlen, "cannot join fanout group %d: %s", group, strerror(errno));
         return -1;
     }
     return 0;
+}
+
+static int capture_join_fanout(struct capture *c, int group, char *err, size_t errlen)
+{
+#ifdef PACKET_FANOUT
+    int fd = pcap_fileno(c->pcap);
+#if defined(PACKET_FANOUT_CBPF) && defined(PACKET_FANOUT_DATA)
+    /* Every member sets the (same) program: the group keeps the last one, and no member
+     * depends on another having started first. */
+    if (capture_fanout_setopt(fd, group, PACKET_FANOUT_CBPF, err, errlen) == 0) {
+        struct sock_fprog prog = { (unsigned short)(sizeof capture_fanout_insns / sizeof capture_fanout_insns[0]),
+                                   capture_fanout_insns };
+        if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &prog, sizeof prog) == 0)
+            return 0;
+        snprintf(err, errlen, "cannot set the fanout program of group %d: %s", group, strerror(errno));
+        return -1; /* joined in CBPF mode: hash mode can no longer be chosen for this socket */
+    }
+    if (errno != EINVAL)
+        return -1; /* e.g. the group exists in another mode: the caller falls back */
+    mw_log(MW_LOG_WARN, "fanout by address pair (PACKET_FANOUT_CBPF) is not supported here: "
+                        "group %d hashes the 5-tuple, so two sessions between the same hosts may reach two workers", group);
+#endif
+    return capture_fanout_setopt(fd, group, PACKET_FANOUT_HASH, err, errlen);
 #else
+    (void)c;
+    (void)group;
     snprintf(err, errlen, "PACKET_FANOUT is not available on this system");
     return -1;
 #endif
