@@ -210,12 +210,42 @@ static void sb_add(struct strbuf *b, const char *s)
     b->n += l;
 }
 
+/* Decimal digits of v into out (no terminator); returns their count. The fingerprints
+ * format a few hundred numbers per ClientHello: snprintf was most of the TLS cost. */
+static size_t fmt_u16(char *out, unsigned v)
+{
+    char tmp[5];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v && n < sizeof tmp);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+static void sb_addn(struct strbuf *b, const char *s, size_t l)
+{
+    if (b->overflow || b->n + l >= b->size) {
+        b->overflow = 1;
+        return;
+    }
+    memcpy(b->p + b->n, s, l);
+    b->n += l;
+    b->p[b->n] = '\0';
+}
+
+/* "v0-v1-..." in decimal, as JA3 writes its lists. */
 static void sb_list(struct strbuf *b, const uint16_t *v, size_t n)
 {
     char num[8];
     for (size_t i = 0; i < n; i++) {
-        snprintf(num, sizeof num, "%s%u", i ? "-" : "", (unsigned)v[i]);
-        sb_add(b, num);
+        size_t l = 0;
+        if (i)
+            num[l++] = '-';
+        l += fmt_u16(num + l, v[i]);
+        sb_addn(b, num, l);
     }
 }
 
@@ -226,8 +256,9 @@ static void compute_ja3(struct mw_tls_hello *h)
     struct strbuf b = { h->ja3_string, sizeof h->ja3_string, 0, 0 };
     char num[8];
     h->ja3_string[0] = '\0';
-    snprintf(num, sizeof num, "%u,", (unsigned)h->legacy_version);
-    sb_add(&b, num);
+    size_t l = fmt_u16(num, h->legacy_version);
+    num[l++] = ',';
+    sb_addn(&b, num, l);
     sb_list(&b, h->ciphers, h->n_ciphers);
     sb_add(&b, ",");
     sb_list(&b, h->extensions, h->n_extensions);
@@ -235,8 +266,11 @@ static void compute_ja3(struct mw_tls_hello *h)
     sb_list(&b, h->groups, h->n_groups);
     sb_add(&b, ",");
     for (size_t i = 0; i < h->n_point_formats; i++) {
-        snprintf(num, sizeof num, "%s%u", i ? "-" : "", (unsigned)h->point_formats[i]);
-        sb_add(&b, num);
+        l = 0;
+        if (i)
+            num[l++] = '-';
+        l += fmt_u16(num + l, h->point_formats[i]);
+        sb_addn(&b, num, l);
     }
     if (b.overflow)
         h->clipped = 1;
@@ -251,14 +285,26 @@ static int cmp_u16(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Feeds "xxxx,yyyy,..." (4-digit lower-case hex) of v to the hash. */
+/* Feeds "xxxx,yyyy,..." (4-digit lower-case hex) of v to the hash, in chunks. */
 static void hash_hex_list(struct digest_sha256 *c, const uint16_t *v, size_t n)
 {
-    char item[6];
+    static const char hex[] = "0123456789abcdef";
+    char chunk[5 * 64];
+    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        snprintf(item, sizeof item, "%s%04x", i ? "," : "", (unsigned)v[i]);
-        digest_sha256_update(c, item, strlen(item));
+        if (k + 5 > sizeof chunk) {
+            digest_sha256_update(c, chunk, k);
+            k = 0;
+        }
+        if (i)
+            chunk[k++] = ',';
+        chunk[k++] = hex[(v[i] >> 12) & 15];
+        chunk[k++] = hex[(v[i] >> 8) & 15];
+        chunk[k++] = hex[(v[i] >> 4) & 15];
+        chunk[k++] = hex[v[i] & 15];
     }
+    if (k)
+        digest_sha256_update(c, chunk, k);
 }
 
 static void hash12(struct digest_sha256 *c, char out[13])
