@@ -249,7 +249,8 @@ def main():
     # Offline dispatch (issue #11): one reader, two workers sharing the host tables.
     eve_w2 = os.path.join(out, "eve-workers2.json")
     tools.append(("minewatch, --workers 2", [mw, "-r", mix, "--workers", "2", "--eve", eve_w2], eve_w2))
-    tools.append(("minewatch, +%s names" % human(args.names),
+    names_name = "minewatch, +%s names" % human(args.names)
+    tools.append((names_name,
                   [mw, "-r", mix, "--eve", eve_names, "-s", names_yaml], eve_names))
     # For reading the table: what nDPI's labels cost when a site turns them on (detect.ndpi,
     # off by default: docs/detection.md says why).
@@ -329,7 +330,7 @@ def main():
         lines.append("- ndpiReader / minewatch: %.2f× wall, %.2f× CPU (target ≥ 5×)"
                      % (med[tools[1][0]] / med[mw_name], cpu[tools[1][0]] / max(cpu[mw_name], 1e-3)))
     lines.append("- minewatch peak RSS: %.1f MB (target ≤ 64 MB); with %s names %.1f MB"
-                 % (rss[mw_name] / 1024, human(args.names), rss[tools[-2][0]] / 1024))
+                 % (rss[mw_name] / 1024, human(args.names), rss[names_name] / 1024))
     base_cpu = cpu[nobehave_name]
     lines.append("- behaviour tracking (detect.behaviour, on by default): %+.1f%% CPU against the same run "
                  "with it off (target ≤ +10%%)" % (100.0 * (cpu[mw_name] - base_cpu) / max(base_cpu, 1e-3)))
