@@ -86,7 +86,8 @@ ip netns exec "$NS" "$MW" -i mwcap --workers 2 -c "$OUT/live.yaml" --eve "$OUT/e
     --pidfile "$OUT/mw.pid" 2>"$OUT/stderr" &
 MWPID=$!
 until_ok "the capture to start" started "$OUT/mw.pid"
-grep -q "with 2 workers" "$OUT/stderr" || { echo "FAIL: no log line about 2 workers"; cat "$OUT/stderr"; exit 1; }
+# The pidfile comes before the start-up log line: wait for the line, do not expect it yet.
+until_ok "the log line about 2 workers" grep -q "with 2 workers" "$OUT/stderr"
 t0=$(date +%s.%N)
 ip netns exec "$NS" tcpreplay -q -i mwinj --pps "$PPS" "$OUT/mix.pcap" >"$OUT/replay.txt" 2>&1 ||
     { echo "FAIL: tcpreplay"; cat "$OUT/replay.txt"; exit 1; }
