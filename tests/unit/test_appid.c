@@ -1,5 +1,4 @@
 /* test_appid.c - nDPI labels: HTTP and DNS from packet content, state lifetime, caps, give-up, real captures. */
-#include <check.h>
 #include <dirent.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include "sensor/applayer/appid.h"
 #include "sensor/decode/decode.h"
 #include "sensor/flow/flow.h"
+#include "unit/check_main.h"
 #include "unit/frame_builder.h"
 
 static const uint8_t CLI[4] = { 10, 1, 2, 3 }, SRV[4] = { 192, 0, 2, 80 };
@@ -425,19 +425,6 @@ static void on_end(void *u, struct mw_flow *f, enum flow_end_reason why)
         appid_flow_end(r->a, f);
 }
 
-static const char *shared_traffic(char *buf, size_t n)
-{
-    const char *s = getenv("MW_SHARED_DIR");
-    if (!s)
-        return NULL;
-    snprintf(buf, n, "%s/pcaps/traffic", s);
-    DIR *d = opendir(buf);
-    if (!d)
-        return NULL;
-    closedir(d);
-    return buf;
-}
-
 /* Runs every capture of dir (at most max_files) through decode and the flow table,
  * with or without appid; returns seconds spent. */
 static double run_dir(const char *dir, struct run *r, int max_files)
@@ -500,7 +487,7 @@ static double run_dir(const char *dir, struct run *r, int max_files)
 START_TEST(real_captures)
 {
     char buf[4096];
-    const char *dir = shared_traffic(buf, sizeof buf);
+    const char *dir = mw_shared_dir("pcaps/traffic", buf, sizeof buf);
     ck_assert_ptr_nonnull(dir);
     int max_files = 400;
     struct run warm = { 0 }, base = { 0 }, with = { 0 };
@@ -546,22 +533,12 @@ int main(void)
     tcase_add_test(tc, transport_switch_is_refused);
     suite_add_tcase(s, tc);
     char buf[4096];
-    int have_pcaps = shared_traffic(buf, sizeof buf) != NULL;
+    int have_pcaps = mw_shared_dir("pcaps/traffic", buf, sizeof buf) != NULL;
     if (have_pcaps) {
         TCase *tp = tcase_create("pcaps");
         tcase_set_timeout(tp, 600);
         tcase_add_test(tp, real_captures);
         suite_add_tcase(s, tp);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (failed)
-        return 1;
-    if (!have_pcaps) {
-        printf("skipped real captures: $MW_SHARED_DIR/pcaps/traffic not found\n");
-        return 77;
-    }
-    return 0;
+    return mw_check_run_or_skip(s, have_pcaps ? NULL : "real captures: $MW_SHARED_DIR/pcaps/traffic not found");
 }

@@ -2,13 +2,13 @@
  * the bytes behind a SOCKS reply or a PROXY header reach the dissector probed afresh, from
  * both directions, whatever the segmentation (kept bytes of the other side, a reply split
  * across packets, a packet larger than the engine's buffer). */
-#include <check.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/evidence.h"
 #include "sensor/applayer/drive.h"
 #include "sensor/flow/flow.h"
+#include "unit/check_main.h"
 
 #define MAXEV 64
 static struct mw_evidence evs[MAXEV];
@@ -142,9 +142,5 @@ static Suite *reprobe_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(reprobe_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(reprobe_suite());
 }

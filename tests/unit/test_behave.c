@@ -2,7 +2,6 @@
  * pool's shape alerts with its numbers after min_observe and not before; a timer, a bulk
  * stream, a flow a plaintext dissector owns and retransmissions do not fool it; per-flow
  * state is returned and reused. Packets are built by hand so each fact is isolated. */
-#include <check.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "sensor/detect/behave.h"
 #include "sensor/detect/policy.h"
 #include "sensor/flow/flow.h"
+#include "unit/check_main.h"
 
 static uint8_t payload[70000];
 
@@ -402,9 +402,5 @@ int main(void)
     tcase_add_test(tc, test_claimed_flow_is_released);
     tcase_add_test(tc, test_state_is_reused);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(su);
 }

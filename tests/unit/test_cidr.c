@@ -1,11 +1,11 @@
 /* test_cidr.c - longest-prefix match over mw_addr, ports, parsing, and load scale. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "rules/cidr.h"
+#include "unit/check_main.h"
 
 static struct mw_addr A(const char *s)
 {
@@ -277,9 +277,5 @@ int main(void)
     tcase_add_test(tc, test_scale_100k);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -7,11 +7,11 @@
  * partner type, which the mapping then supplies).
  */
 #include <arpa/inet.h>
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sensor/eve/community_id.h"
+#include "unit/check_main.h"
 
 struct vec {
     uint8_t proto;
@@ -140,9 +140,5 @@ int main(void)
     tcase_add_test(tc, test_ordering);
     tcase_add_test(tc, test_mixed_families_rejected);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

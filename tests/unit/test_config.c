@@ -1,5 +1,4 @@
 /* test_config.c - minewatch.yaml loading: defaults, every key, exact error positions. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 #include <unistd.h>
 
 #include "sensor/runtime/config.h"
+#include "unit/check_main.h"
 
 static struct mw_config cfg;
 static char err[512];
@@ -505,9 +505,5 @@ int main(void)
     tcase_add_test(tc, test_yaml_syntax_errors);
     tcase_add_test(tc, test_list_caps);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -1,11 +1,11 @@
 /* test_decode.c - decoder: every link type and encapsulation, truncation at every length, lying lengths. */
-#include <check.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sensor/decode/decode.h"
+#include "unit/check_main.h"
 #include "unit/frame_builder.h"
 
 static const uint8_t A4[4] = { 10, 0, 0, 1 };
@@ -1442,9 +1442,5 @@ int main(void)
     tcase_add_test(tc, test_stats_foreach);
     tcase_add_test(tc, test_seed_corpus);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -1,5 +1,4 @@
 /* test_decode_pcaps.c - decode every capture in $MW_SHARED_DIR/pcaps/{traffic,mining}: no crash, little left undecoded. */
-#include <check.h>
 #include <dirent.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -7,6 +6,7 @@
 #include <string.h>
 
 #include "sensor/decode/decode.h"
+#include "unit/check_main.h"
 
 struct totals {
     uint64_t files, skipped_files, packets, ok, held, skip, malformed;
@@ -146,9 +146,5 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_all_captures);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

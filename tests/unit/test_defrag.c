@@ -1,9 +1,9 @@
 /* test_defrag.c - fragment reassembly: orders, overlaps, duplicates, limits, timeouts, memcap. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sensor/decode/defrag.h"
+#include "unit/check_main.h"
 
 static struct defrag_stats st;
 static struct defrag *df;
@@ -409,9 +409,5 @@ int main(void)
     tcase_add_test(tc, test_keys);
     tcase_add_test(tc, test_stats_names);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

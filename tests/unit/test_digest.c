@@ -1,9 +1,9 @@
 /* test_digest.c - MD5/SHA-1/SHA-256 against the RFC 1321 and FIPS 180 test vectors. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/digest.h"
+#include "unit/check_main.h"
 
 static const char *const msg448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 
@@ -153,9 +153,5 @@ int main(void)
     tcase_add_test(tc, test_million_a_incremental);
     tcase_add_test(tc, test_split_equals_oneshot);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -1,12 +1,12 @@
 /* test_dns.c - DNS parser (RFC 1035/3596/6891) and dissector framing.
  * Messages are built here field by field from the RFC layouts; hostile variants break
  * one rule each. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dissectors/dns.h"
 #include "sensor/applayer/drive.h"
+#include "unit/check_main.h"
 #include "unit/pcap_walk.h"
 
 /* ---- message builder ------------------------------------------------------ */
@@ -654,9 +654,8 @@ static void on_payload(void *user, uint8_t proto, uint16_t sport, uint16_t dport
 
 START_TEST(test_shared_captures)
 {
-    const char *shared = getenv("MW_SHARED_DIR");
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/pcaps/traffic", shared);
+    ck_assert_ptr_nonnull(mw_shared_dir("pcaps/traffic", dir, sizeof dir));
     struct walk_stats w = { 0, 0, 0 };
     int files = pcap_walk_dir(dir, on_payload, &w);
     ck_assert_int_gt(files, 0); /* main() only adds this test when the directory exists */
@@ -667,22 +666,6 @@ START_TEST(test_shared_captures)
     ck_assert_uint_ge(w.ok * 10, w.seen * 9);
 }
 END_TEST
-
-/* The shared captures are optional third-party data: without them the capture test is
- * left out and the run ends with 77 (skipped) once everything else has passed. */
-static int have_captures(void)
-{
-    const char *shared = getenv("MW_SHARED_DIR");
-    char dir[4096];
-    if (!shared)
-        return 0;
-    snprintf(dir, sizeof dir, "%s/pcaps/traffic", shared);
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    closedir(d);
-    return 1;
-}
 
 int main(void)
 {
@@ -703,22 +686,14 @@ int main(void)
     tcase_add_test(td, test_udp_dissector);
     tcase_add_test(td, test_tcp_split_every_byte);
     suite_add_tcase(s, td);
-    int captures = have_captures();
+    char dir[4096];
+    int captures = mw_shared_dir("pcaps/traffic", dir, sizeof dir) != NULL;
     if (captures) {
         TCase *tp = tcase_create("captures");
         tcase_set_timeout(tp, 600);
         tcase_add_test(tp, test_shared_captures);
         suite_add_tcase(s, tp);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (failed)
-        return EXIT_FAILURE;
-    if (!captures) {
-        fprintf(stderr, "SKIP: capture test needs $MW_SHARED_DIR/pcaps/traffic (MW_SHARED_DIR unset or missing)\n");
-        return 77;
-    }
-    return EXIT_SUCCESS;
+    return mw_check_run_or_skip(
+        s, captures ? NULL : "capture test needs $MW_SHARED_DIR/pcaps/traffic (MW_SHARED_DIR unset or missing)");
 }

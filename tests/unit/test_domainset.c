@@ -1,11 +1,11 @@
 /* test_domainset.c - whole-label suffix matching, name validation and load scale. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "rules/domainset.h"
+#include "unit/check_main.h"
 
 static int lk(const struct domainset *ds, const char *name, uint32_t *p, size_t *ml)
 {
@@ -243,9 +243,5 @@ int main(void)
     tcase_add_test(tc, test_scale_one_million);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

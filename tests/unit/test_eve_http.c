@@ -3,7 +3,6 @@
  * string escaped and cut at its documented length, fields not seen left out; and the
  * merge that completes a flow's record keeps one request's and one response's fields
  * together. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,42 +13,31 @@
 #include "sensor/eve/eve.h"
 #include "sensor/eve/output.h"
 #include "sensor/flow/flow.h"
+#include "unit/check_main.h"
+#include "unit/eve_fixture.h"
 
-static char out_path[] = "/tmp/mw_test_evehttpXXXXXX";
+static struct eve_fixture fx;
 static struct output *out;
 static struct eve *eve;
 static char line[20000];
 
 static void setup(void)
 {
-    int fd = mkstemp(out_path);
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    struct output_params op;
-    memset(&op, 0, sizeof op);
-    op.kind = OUTPUT_FILE;
-    op.path = out_path;
-    char err[256];
-    out = output_open(&op, err, sizeof err);
-    ck_assert_ptr_nonnull(out);
-    struct eve_params ep = { "sensor-test", NULL, 0, 0 };
-    eve = eve_new(&ep, out);
-    ck_assert_ptr_nonnull(eve);
+    eve_fixture_open(&fx, "evehttp");
+    out = fx.out;
+    eve = fx.eve;
 }
 
 static void teardown(void)
 {
-    eve_free(eve);
-    output_close(out);
-    unlink(out_path);
-    strcpy(out_path, "/tmp/mw_test_evehttpXXXXXX");
+    eve_fixture_close(&fx);
 }
 
 /* The last line written. */
 static const char *last_line(void)
 {
     output_flush(out);
-    FILE *f = fopen(out_path, "r");
+    FILE *f = fopen(fx.path, "r");
     ck_assert_ptr_nonnull(f);
     line[0] = '\0';
     while (fgets(line, sizeof line, f))
@@ -265,9 +253,5 @@ int main(void)
     tcase_add_test(tc, test_flow_event_http_object);
     tcase_add_test(tc, test_merge_keeps_request_and_response_whole);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -1,9 +1,9 @@
 /* test_evidence.c - evidence helpers and the signature registry. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/evidence.h"
+#include "unit/check_main.h"
 
 START_TEST(test_ev_set_truncates)
 {
@@ -34,9 +34,5 @@ int main(void)
     tcase_add_test(tc, test_ev_set_truncates);
     tcase_add_test(tc, test_variant_names);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

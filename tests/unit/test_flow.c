@@ -1,9 +1,9 @@
 /* test_flow.c - flow table: keying, VLANs, initiator rules, timeouts, memcap eviction, scale. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit/check_main.h"
 #include "unit/stream_harness.h"
 
 struct ends {
@@ -450,9 +450,5 @@ int main(void)
     tcase_add_test(tc, test_many_flows_bounded_memory);
     tcase_add_test(tc, test_million_flows_fit_512mib);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -1,6 +1,5 @@
 /* test_geoip.c - GeoIP/ASN enrichment over databases built at test time and MaxMind's test files. */
 #include <arpa/inet.h>
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "sensor/detect/geoip.h"
+#include "unit/check_main.h"
 
 static char tmpdir[256];
 static char city_db[300], asn_db[300], rand_db[300], empty_db[300], trunc_db[300];
@@ -598,10 +598,7 @@ int main(void)
         tcase_add_test(tc, test_shared_broken);
         suite_add_tcase(s, tc);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = mw_check_run(s);
     remove_fixtures();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rc;
 }

@@ -1,5 +1,4 @@
 /* test_hostverdict.c - host scoring, verdict transitions, throttling, suppression, eviction. */
-#include <check.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,36 +12,26 @@
 #include "sensor/detect/netset.h"
 #include "sensor/eve/output.h"
 #include "core/signatures.h"
+#include "unit/check_main.h"
+#include "unit/eve_fixture.h"
 
-static char out_path[] = "/tmp/mw_test_hostXXXXXX";
+static struct eve_fixture fx;
 static struct output *out;
 static struct eve *eve;
 static struct netset home;
 
 static void setup(void)
 {
-    int fd = mkstemp(out_path);
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    struct output_params op;
-    memset(&op, 0, sizeof op);
-    op.kind = OUTPUT_FILE;
-    op.path = out_path;
-    char err[256];
-    out = output_open(&op, err, sizeof err);
-    ck_assert_ptr_nonnull(out);
-    struct eve_params ep = { "sensor-test", NULL, 0, 0 };
-    eve = eve_new(&ep, out);
+    eve_fixture_open(&fx, "host");
+    out = fx.out;
+    eve = fx.eve;
     memset(&home, 0, sizeof home);
     ck_assert_int_eq(netset_add(&home, "10.0.0.0/8"), 0);
 }
 
 static void teardown(void)
 {
-    eve_free(eve);
-    output_close(out);
-    unlink(out_path);
-    strcpy(out_path, "/tmp/mw_test_hostXXXXXX");
+    eve_fixture_close(&fx);
 }
 
 static struct hosts *tab;
@@ -72,7 +61,7 @@ static int lines_with(const char *a, const char *b)
     if (cur)
         hosts_flush(cur);
     output_flush(out);
-    FILE *f = fopen(out_path, "r");
+    FILE *f = fopen(fx.path, "r");
     ck_assert_ptr_nonnull(f);
     char line[20000];
     int n = 0;
@@ -608,9 +597,5 @@ int main(void)
     tcase_add_test(tc, test_ndpi_guesses_never_flag_alone);
     tcase_add_test(tc, test_host_event_pool_geography);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

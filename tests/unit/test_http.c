@@ -1,5 +1,4 @@
 /* test_http.c - HTTP head parser, framing helpers and the HTTP/WebSocket dissector. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 #include "dissectors/http.h"
 #include "sensor/applayer/drive.h"
 #include "sensor/flow/flow.h"
+#include "unit/check_main.h"
 
 #define S(x) (const uint8_t *)(x), (sizeof(x) - 1)
 
@@ -737,9 +737,5 @@ int main(void)
     tcase_add_test(tc, test_websocket_hostile_frames);
     tcase_add_test(tc, test_probe);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

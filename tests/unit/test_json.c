@@ -1,12 +1,12 @@
 /* test_json.c - the JSON line writer: escaping, UTF-8 repair, truncation, overflow,
  * nesting, and a round trip through Python's json module. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sensor/eve/json.h"
+#include "unit/check_main.h"
 
 /* One string value as a complete line, returned without the trailing newline. */
 static const char *render(const void *s, size_t n)
@@ -392,15 +392,5 @@ int main(void)
     tcase_add_test(tc, test_round_trip_python);
     tcase_add_test(tc, test_double_always_float_literal);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (failed)
-        return EXIT_FAILURE;
-    if (!have_python()) {
-        fprintf(stderr, "SKIP: python3 missing, JSON round trip not checked\n");
-        return 77;
-    }
-    return EXIT_SUCCESS;
+    return mw_check_run_or_skip(s, have_python() ? NULL : "python3 missing, JSON round trip not checked");
 }

@@ -1,9 +1,9 @@
 /* test_json_tok.c - the strict JSON tokenizer: grammar, caps, escapes, helpers. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dissectors/json_tok.h"
+#include "unit/check_main.h"
 
 #define NT 64
 static struct json_tok toks[NT];
@@ -193,9 +193,5 @@ int main(void)
     tcase_add_test(tc, test_numbers_and_hex);
     tcase_add_test(tc, test_utf8_modes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -1,12 +1,12 @@
 /* test_jsonmine.c - the mining-message classifier: every dialect's messages, under
  * key reordering, respacing, CRLF and escaped names; and what must not alert. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dissectors/json_tok.h"
 #include "dissectors/jsonmine.h"
+#include "unit/check_main.h"
 #include "unit/mining_msgs.h"
 
 static enum jsonmine_status cls(const char *s, struct jsonmine_msg *m)
@@ -566,9 +566,5 @@ int main(void)
     tcase_add_test(tc, test_too_complex);
     tcase_add_test(tc, test_kind_names);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -11,7 +11,6 @@
  * play worker 0's part at exactly that point). One thread, which saw the answer first,
  * alerts A (sid 8100106) and throttles B; so must two workers, whatever the interleaving.
  */
-#include <check.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 #include "sensor/runtime/config.h"
 #include "sensor/runtime/ruleswap.h"
 #include "sensor/runtime/worker.h"
+#include "unit/check_main.h"
 
 struct rec {
     uint8_t data[2048];
@@ -171,9 +171,5 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, older_flow_keeps_its_alert);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(s);
 }

@@ -1,11 +1,11 @@
 /* test_listfmt.c - block list importers: each format, malformed lines, detection, shared lists. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "rules/listfmt.h"
+#include "unit/check_main.h"
 
 struct col {
     char names[32][64];
@@ -269,9 +269,5 @@ int main(void)
     tcase_add_test(tc, test_hostile);
     tcase_add_test(tc, test_shared_blocklists);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -1,5 +1,4 @@
 /* test_netset_dnslearn.c - configuration prefix sets and the DNS-learned address table. */
-#include <check.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +6,7 @@
 
 #include "sensor/detect/dnslearn.h"
 #include "sensor/detect/netset.h"
+#include "unit/check_main.h"
 
 static struct mw_addr addr(const char *text)
 {
@@ -173,9 +173,5 @@ int main(void)
     tcase_add_test(tc, test_dnslearn_bounded);
     tcase_add_test(tc, test_dnslearn_shared_reader_never_torn);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

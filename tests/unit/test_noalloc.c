@@ -15,7 +15,6 @@
  * rounds, N and then 10N rounds must allocate the same number of times: zero for our
  * code. The alerts in the EVE file prove the rounds went through detection.
  */
-#include <check.h>
 #include <dlfcn.h>
 #include <ndpi/ndpi_api.h>
 #include <stdint.h>
@@ -32,6 +31,7 @@
 #include "sensor/eve/output.h"
 #include "core/pool.h"
 #include "sensor/runtime/worker.h"
+#include "unit/check_main.h"
 
 /* ---- allocation counters (the --wrap side) ---- */
 
@@ -425,9 +425,5 @@ int main(void)
     tcase_add_test(tc, steady_state_without_ndpi);
     tcase_add_test(tc, steady_state_with_ndpi);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(s);
 }

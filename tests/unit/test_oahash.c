@@ -1,11 +1,11 @@
 /* test_oahash.c - the one rehash of the open-addressing tables (core/oahash.h): after every
  * growth each entry is found by probing from its hash's home, nothing is lost or duplicated,
  * and colliding hashes keep their probe order. */
-#include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "core/oahash.h"
+#include "unit/check_main.h"
 
 struct slot {
     uint32_t id1; /* id + 1; 0 = empty */
@@ -71,9 +71,5 @@ static Suite *oahash_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(oahash_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(oahash_suite());
 }

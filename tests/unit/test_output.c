@@ -1,5 +1,4 @@
 /* test_output.c - EVE sinks: file, reopen under concurrent writers, unix sockets. */
-#include <check.h>
 #include <errno.h>
 #include <ftw.h>
 #include <pthread.h>
@@ -15,6 +14,7 @@
 
 #include "output_test_util.h"
 #include "sensor/eve/output.h"
+#include "unit/check_main.h"
 
 static char dir[64];
 
@@ -382,9 +382,5 @@ int main(void)
     tcase_add_test(tc, test_unix_stream_reconnect);
     tcase_add_test(tc, test_open_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -1,7 +1,6 @@
 /* test_output_enospc.c - a full disk drops and counts whole lines, never tears one,
  * and writing resumes by itself when space returns. Needs root to mount a 64 KiB
  * tmpfs; exits 77 (skipped) when that is not possible. */
-#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 
 #include "output_test_util.h"
 #include "sensor/eve/output.h"
+#include "unit/check_main.h"
 
 static char dir[64];
 
@@ -118,11 +118,8 @@ int main(void)
     tcase_add_test(tc, test_enospc_big_buffer);
     tcase_add_test(tc, test_enospc_line_flushes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = mw_check_run(s);
     umount2(dir, MNT_DETACH);
     rmdir(dir);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rc;
 }

@@ -2,13 +2,13 @@
  * valid file headers, correct checksums, segment plans that cover the stream exactly once
  * in the requested order across the sequence wrap, IPv4 fragments that reassemble, DNS wire
  * format. Frames are read back by an independent little parser below. */
-#include <check.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gen/pcapgen.h"
+#include "unit/check_main.h"
 
 #define MAXF 4096
 
@@ -422,9 +422,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(suite());
 }

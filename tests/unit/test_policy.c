@@ -1,12 +1,12 @@
 /* test_policy.c - which signature and severity a finding raises (sensor/detect/policy.c),
  * and docs/signatures.md against the signature table, row by row, both ways. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/signatures.h"
 #include "sensor/detect/policy.h"
+#include "unit/check_main.h"
 
 static struct mw_evidence ev_of(enum mw_ev_kind k, enum mw_variant v, uint8_t sides, uint8_t suspicion)
 {
@@ -219,9 +219,5 @@ int main(void)
     tcase_add_test(tc, test_listed_names_and_addresses);
     tcase_add_test(tc, test_docs_list_the_table);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(s);
 }

@@ -4,7 +4,6 @@
  * suffix, so one careless short entry would alert on a whole site), and the coverage the
  * docs promise (pools of the 25 most-mined coins, auto-exchange pools, rentals, browser
  * miners) is there. */
-#include <check.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <yaml.h>
 
 #include "rules/rules.h"
+#include "unit/check_main.h"
 
 #define MAX_NAMES 2048
 
@@ -321,9 +321,5 @@ static Suite *pool_lists_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(pool_lists_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(pool_lists_suite());
 }

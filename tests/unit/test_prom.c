@@ -1,7 +1,6 @@
 /* test_prom.c - the Prometheus textfile writer (sensor/eve/prom.c): names and types, the
  * per-signature and per-verdict families, label escaping, atomic replacement, and which
  * stats events it writes with several workers. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 
 #include "core/signatures.h"
 #include "sensor/eve/prom.h"
+#include "unit/check_main.h"
 
 static char dir[] = "/tmp/mw_test_promXXXXXX";
 static char path[256];
@@ -127,9 +127,5 @@ int main(void)
     tcase_add_test(tc, test_several_workers_write_the_total_only);
     tcase_add_test(tc, test_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -1,11 +1,11 @@
 /* test_proxyproto.c - PROXY protocol v1/v2 header parser (HAProxy proxy-protocol.txt) and its
  * dissector: every prefix, every split, hostile lengths, the hand-over to the stream. */
-#include <check.h>
 #include <string.h>
 
 #include "core/evidence.h"
 #include "dissectors/proxyproto.h"
 #include "proxy_session.h"
+#include "unit/check_main.h"
 
 #define B(...) ((const uint8_t[]){ __VA_ARGS__ })
 #define S(x) (const uint8_t *)(x), (sizeof(x) - 1)
@@ -266,9 +266,5 @@ static Suite *proxyp_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(proxyp_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(proxyp_suite());
 }

@@ -1,5 +1,4 @@
 /* test_rules.c - YAML rule compilation, error positions, matching and the default set. */
-#include <check.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 
 #include "rules/cidr.h"
 #include "rules/rules.h"
+#include "unit/check_main.h"
 
 static struct rules *load_str(const char *y, char *err, size_t errlen)
 {
@@ -327,9 +327,5 @@ int main(void)
     tcase_add_test(tc, test_import_relative_and_missing);
     tcase_add_test(tc, test_default_rules);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

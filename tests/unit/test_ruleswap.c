@@ -3,7 +3,6 @@
  * is leaked. The scheme this replaces (swap a volatile pointer, sleep 200 ms, free) fails
  * test_held_set_outlives_reload: it frees the set while the reader still holds it, and the
  * reader's lookup afterwards is a use after free (run under ASan in the sanitizer build). */
-#include <check.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -12,6 +11,7 @@
 
 #include "rules/rules.h"
 #include "sensor/runtime/ruleswap.h"
+#include "unit/check_main.h"
 
 #define MAX_DESTROYED 1024
 
@@ -292,9 +292,5 @@ int main(void)
     tcase_add_test(tc, test_stuck_reader_bounds_retired_sets);
     tcase_add_test(tc, test_concurrent_swaps_free_everything_once);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(s);
 }

@@ -1,12 +1,12 @@
 /* test_socks.c - SOCKS4/4a/5 parsers (RFC 1928, RFC 1929, the SOCKS4/4A documents) and the
  * SOCKS dissector: every prefix, every split, hostile lengths, the hand-over to the tunnel. */
-#include <check.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/evidence.h"
 #include "dissectors/socks.h"
 #include "proxy_session.h"
+#include "unit/check_main.h"
 
 #define B(...) ((const uint8_t[]){ __VA_ARGS__ })
 #define S(x) (const uint8_t *)(x), (sizeof(x) - 1)
@@ -437,9 +437,5 @@ static Suite *socks_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(socks_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(socks_suite());
 }

@@ -1,12 +1,12 @@
 /* test_stats_tree.c - stats counter names: Suricata's where the meaning is the same, the
  * rest under "minewatch", nested by dots, "minewatch" written last. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sensor/eve/json.h"
 #include "sensor/eve/stats_tree.h"
+#include "unit/check_main.h"
 
 static struct stats_tree *t;
 static char buf[65536];
@@ -105,9 +105,5 @@ int main(void)
     tcase_add_test(tc, test_same_name_sums_and_clash_is_refused);
     tcase_add_test(tc, test_full_arena_refuses);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

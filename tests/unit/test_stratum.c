@@ -2,7 +2,6 @@
  * app-layer engine (sensor/applayer/drive.h: unconsumed bytes kept and offered again with
  * the next chunk): whole, split at every byte, one byte at a time; both sides and one
  * side only. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "dissectors/stratum.h"
 #include "sensor/applayer/drive.h"
 #include "sensor/flow/flow.h"
+#include "unit/check_main.h"
 #include "unit/mining_msgs.h"
 
 #define SIM_BUF 32768
@@ -511,9 +511,5 @@ int main(void)
     tcase_add_test(tc, test_probe_then_feed_parses_once);
     tcase_add_test(tc, test_named_events);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -1,9 +1,9 @@
 /* test_stream.c - TCP reassembly: order, holes, overlaps, wrap-around, depth, every split. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit/check_main.h"
 #include "unit/stream_harness.h"
 
 #define CLI 1
@@ -426,9 +426,5 @@ int main(void)
     tcase_add_test(tc, test_every_split_three);
     tcase_add_test(tc, test_every_split_with_duplicates);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -1,11 +1,11 @@
 /* test_sv2.c - Stratum V2 framing, SetupConnection parsing and the dissector. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dissectors/sv2.h"
 #include "sensor/applayer/drive.h"
 #include "sensor/flow/flow.h"
+#include "unit/check_main.h"
 
 /* ---- message builders (sv2-spec 3.1/3.2: little-endian, STR0_255) ---- */
 
@@ -428,9 +428,5 @@ int main(void)
     tcase_add_test(tc, test_noise_reported_at_close);
     tcase_add_test(tc, test_server_first_and_oversized);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

@@ -9,13 +9,13 @@
  *    algorithm lists), and "6d807ffa2a79" for the same extensions without signature
  *    algorithms. The hellos below are built to carry exactly those lists, plus GREASE.
  */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dissectors/tls.h"
 #include "sensor/applayer/drive.h"
 #include "core/digest.h"
+#include "unit/check_main.h"
 #include "unit/pcap_walk.h"
 
 struct buf {
@@ -603,9 +603,8 @@ static void on_payload(void *user, uint8_t proto, uint16_t sport, uint16_t dport
 
 START_TEST(test_shared_captures)
 {
-    const char *shared = getenv("MW_SHARED_DIR");
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/pcaps/traffic", shared);
+    ck_assert_ptr_nonnull(mw_shared_dir("pcaps/traffic", dir, sizeof dir));
     struct walk_stats w = { 0, 0, 0, 0 };
     int files = pcap_walk_dir(dir, on_payload, &w);
     ck_assert_int_gt(files, 0); /* main() only adds this test when the directory exists */
@@ -617,22 +616,6 @@ START_TEST(test_shared_captures)
     ck_assert_uint_ge(w.parsed * 100, w.complete * 95);
 }
 END_TEST
-
-/* The shared captures are optional third-party data: without them the capture test is
- * left out and the run ends with 77 (skipped) once everything else has passed. */
-static int have_captures(void)
-{
-    const char *shared = getenv("MW_SHARED_DIR");
-    char dir[4096];
-    if (!shared)
-        return 0;
-    snprintf(dir, sizeof dir, "%s/pcaps/traffic", shared);
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    closedir(d);
-    return 1;
-}
 
 int main(void)
 {
@@ -649,22 +632,14 @@ int main(void)
     tcase_add_test(td, test_dissector_split_every_byte);
     tcase_add_test(td, test_dissector_cases);
     suite_add_tcase(s, td);
-    int captures = have_captures();
+    char dir[4096];
+    int captures = mw_shared_dir("pcaps/traffic", dir, sizeof dir) != NULL;
     if (captures) {
         TCase *tp = tcase_create("captures");
         tcase_set_timeout(tp, 600);
         tcase_add_test(tp, test_shared_captures);
         suite_add_tcase(s, tp);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (failed)
-        return EXIT_FAILURE;
-    if (!captures) {
-        fprintf(stderr, "SKIP: capture test needs $MW_SHARED_DIR/pcaps/traffic (MW_SHARED_DIR unset or missing)\n");
-        return 77;
-    }
-    return EXIT_SUCCESS;
+    return mw_check_run_or_skip(
+        s, captures ? NULL : "capture test needs $MW_SHARED_DIR/pcaps/traffic (MW_SHARED_DIR unset or missing)");
 }

@@ -1,9 +1,9 @@
 /* test_units.c - the one parser of integers, sizes and durations (core/units.h) that
  * minewatch.yaml and minewatch-update's sources.yaml share. */
-#include <check.h>
 #include <stdint.h>
 
 #include "core/units.h"
+#include "unit/check_main.h"
 
 START_TEST(test_sizes)
 {
@@ -83,9 +83,5 @@ static Suite *units_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(units_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(units_suite());
 }

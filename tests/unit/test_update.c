@@ -1,11 +1,11 @@
 /* test_update.c - minewatch-update's sources.yaml parser and the merge/de-duplication of lists. */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rules/rules.h"
 #include "rules/update.h"
+#include "unit/check_main.h"
 
 static const char good_yaml[] =
     "version: 1\n"
@@ -539,9 +539,5 @@ int main(void)
     tcase_add_test(tc, list_info_names_active_lists);
     tcase_add_test(tc, export_formats);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(s);
 }

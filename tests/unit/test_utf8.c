@@ -2,10 +2,10 @@
  * point and applies the rules directly, for every 1-, 2- and 3-byte input and every 4-byte
  * input with a lead byte that can start one; and every proper prefix of a well-formed
  * sequence reads as truncated, never as malformed. */
-#include <check.h>
 #include <stdint.h>
 
 #include "core/utf8.h"
+#include "unit/check_main.h"
 
 /* Reference: decode by the bit patterns, then refuse overlongs, surrogates, > U+10FFFF. */
 static int ref_seq(const uint8_t *s, size_t n)
@@ -141,9 +141,5 @@ static Suite *utf8_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(utf8_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(utf8_suite());
 }

@@ -1,9 +1,9 @@
 /* test_websocket.c - RFC 6455 frame header parsing and unmasking. */
-#include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dissectors/websocket.h"
+#include "unit/check_main.h"
 
 START_TEST(test_unmasked_small)
 {
@@ -137,9 +137,5 @@ int main(void)
     tcase_add_test(tc, test_reserved_bits_and_opcodes);
     tcase_add_test(tc, test_fragments);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mw_check_run(s);
 }

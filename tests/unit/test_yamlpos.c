@@ -1,10 +1,10 @@
 /* test_yamlpos.c - the YAML walking shared by the configuration, the rule files and
  * minewatch-update's sources.yaml (core/yamlpos.h): every error names FILE:LINE:COL of the
  * node at fault, and a parser error carries libyaml's problem and context. */
-#include <check.h>
 #include <string.h>
 
 #include "core/yamlpos.h"
+#include "unit/check_main.h"
 
 static yaml_document_t doc;
 static char err[512];
@@ -110,9 +110,5 @@ static Suite *yamlpos_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(yamlpos_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return mw_check_run(yamlpos_suite());
 }
