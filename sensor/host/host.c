@@ -785,8 +785,11 @@ static void hosts_report_bucket(struct hosts_view *v, struct hosts_shard *s, uin
         if (final) {
             if (x->changed || x->unreported)
                 hosts_event(v, s, x, now_us, "final");
-        } else if (x->last_us > x->last_report_us && now_us > x->last_report_us &&
+        } else if (!x->changed && x->last_us > x->last_report_us && now_us > x->last_report_us &&
                    now_us - x->last_report_us >= h->p.report_interval_us) {
+            /* A change another worker has queued (x->changed) is written by that worker's
+             * flush, with its own reason: a periodic event here would take its place, and a
+             * host's first event would not say "flagged". */
             hosts_event(v, s, x, now_us, "periodic");
         }
     }

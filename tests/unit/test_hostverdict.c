@@ -408,6 +408,45 @@ START_TEST(test_periodic_report)
 }
 END_TEST
 
+/* Two workers share the table: worker 1 has queued the host's first change (its flush comes
+ * after the packet) while worker 2, whose packets are later in traffic time, walks the table
+ * for periodic events. The first event must still be "flagged", written by worker 1. */
+START_TEST(test_periodic_waits_for_another_workers_queued_change)
+{
+    struct hosts_params p;
+    hosts_params_default(&p);
+    p.home_net = &home;
+    p.report_interval_us = 10ull * 1000000u;
+    struct hosts_view *w1 = open_hosts(&p, NULL);
+    struct hosts_view *w2 = hosts_view_new(tab, eve, NULL);
+    ck_assert_ptr_nonnull(w2);
+    struct mw_flow f;
+    struct mw_evidence ev;
+    uint32_t rep;
+    make_flow(&f, "10.4.0.2", "198.51.100.2", 3333);
+    make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_CRYPTONOTE, "xmr.example");
+    struct detect_finding fd = { &f, &ev, MW_DIR_FWD, MW_SID_CRYPTONOTE, 2, 0, 0, 1000000, 0, NULL, NULL };
+    ck_assert_int_eq(hosts_finding(w1, &fd, &rep), 1);
+    for (int i = 0; i < 100000 / 64 + 2; i++) /* every slice of the table */
+        hosts_housekeep(w2, 12000000);
+    hosts_flush(w1);
+    cur = NULL;
+    hosts_flush(w2);
+    ck_assert_int_eq(lines_with("\"event_type\":\"host\"", "10.4.0.2"), 1);
+    ck_assert_int_eq(lines_with("\"reason\":\"flagged\"", "10.4.0.2"), 1);
+    /* Once written, the host's later activity is reported periodically as before. */
+    fd.ts_us = 13000000;
+    hosts_finding(w1, &fd, &rep);
+    hosts_flush(w1);
+    for (int i = 0; i < 100000 / 64 + 2; i++)
+        hosts_housekeep(w2, 24000000);
+    ck_assert_int_eq(lines_with("\"reason\":\"periodic\"", "10.4.0.2"), 1);
+    hosts_view_free(w2);
+    cur = w1;
+    close_hosts();
+}
+END_TEST
+
 START_TEST(test_ndpi_guesses_never_flag_alone)
 {
     struct hosts_params p;
@@ -594,6 +633,7 @@ int main(void)
     tcase_add_test(tc, test_two_workers_one_verdict);
     tcase_add_test(tc, test_eviction_prefers_unflagged_and_keeps_active_flagged);
     tcase_add_test(tc, test_periodic_report);
+    tcase_add_test(tc, test_periodic_waits_for_another_workers_queued_change);
     tcase_add_test(tc, test_ndpi_guesses_never_flag_alone);
     tcase_add_test(tc, test_host_event_pool_geography);
     suite_add_tcase(s, tc);
