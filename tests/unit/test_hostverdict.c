@@ -46,6 +46,14 @@ static struct hosts_view *open_hosts(const struct hosts_params *p, struct geoip 
     return cur;
 }
 
+/* Enough housekeeping calls for the periodic walk to cover every slice of a default-sized
+ * table (one slice of HOST_REPORT_STEP buckets per call). */
+static void housekeep_all(struct hosts_view *v, uint64_t now_us)
+{
+    for (int i = 0; i < 100000 / 64 + 2; i++)
+        hosts_housekeep(v, now_us);
+}
+
 static void close_hosts(void)
 {
     hosts_view_free(cur);
@@ -397,12 +405,10 @@ START_TEST(test_periodic_report)
     make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_CRYPTONOTE, "xmr.example");
     finding(h, &f, &ev, MW_SID_CRYPTONOTE, 1000000, &rep);
     finding(h, &f, &ev, MW_SID_CRYPTONOTE, 5000000, &rep); /* activity continues */
-    for (int i = 0; i < 100000 / 64 + 2; i++)
-        hosts_housekeep(h, 12000000);
+    housekeep_all(h, 12000000);
     ck_assert_int_eq(lines_with("\"reason\":\"periodic\"", "10.4.0.1"), 1);
     /* No new activity: no further periodic event. */
-    for (int i = 0; i < 100000 / 64 + 2; i++)
-        hosts_housekeep(h, 40000000);
+    housekeep_all(h, 40000000);
     ck_assert_int_eq(lines_with("\"reason\":\"periodic\"", "10.4.0.1"), 1);
     close_hosts();
 }
@@ -427,8 +433,7 @@ START_TEST(test_periodic_waits_for_another_workers_queued_change)
     make_ev(&ev, MW_EV_PROTOCOL, MW_VAR_CRYPTONOTE, "xmr.example");
     struct detect_finding fd = { &f, &ev, MW_DIR_FWD, MW_SID_CRYPTONOTE, 2, 0, 0, 1000000, 0, NULL, NULL };
     ck_assert_int_eq(hosts_finding(w1, &fd, &rep), 1);
-    for (int i = 0; i < 100000 / 64 + 2; i++) /* every slice of the table */
-        hosts_housekeep(w2, 12000000);
+    housekeep_all(w2, 12000000);
     hosts_flush(w1);
     cur = NULL;
     hosts_flush(w2);
@@ -438,8 +443,7 @@ START_TEST(test_periodic_waits_for_another_workers_queued_change)
     fd.ts_us = 13000000;
     hosts_finding(w1, &fd, &rep);
     hosts_flush(w1);
-    for (int i = 0; i < 100000 / 64 + 2; i++)
-        hosts_housekeep(w2, 24000000);
+    housekeep_all(w2, 24000000);
     ck_assert_int_eq(lines_with("\"reason\":\"periodic\"", "10.4.0.2"), 1);
     hosts_view_free(w2);
     cur = w1;
