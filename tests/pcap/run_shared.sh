@@ -1,24 +1,19 @@
 #!/usr/bin/env bash
-# run_shared.sh [--no-mining-alerts] [--blocklists] - run minewatch over every third-party
-# capture in $MW_SHARED_DIR/pcaps/traffic and pcaps/mining (read in place, never copied).
+# run_shared.sh - run minewatch over every third-party capture in $MW_SHARED_DIR/pcaps/traffic
+# and pcaps/mining (read in place, never copied), with the default rules plus a rule file
+# that imports EVERY list of $MW_SHARED_DIR/blocklists in place under its category
+# (blocklists.yaml below), after checking that the lists load and that a listed pool name
+# alerts while a name only the broad crypto list has does not.
 # Fails on a non-zero exit other than 1 (the documented status for a corrupt capture file),
-# on any sanitizer report, or on any EVE line that is not valid JSON. With
-# --no-mining-alerts only pcaps/traffic is run and any alert there fails (false positives).
-# --blocklists (implies --no-mining-alerts) adds a rule file that imports EVERY list of
-# $MW_SHARED_DIR/blocklists in place under its category (blocklists.yaml below), after
-# checking that the lists load and that a listed pool name alerts while a name only the
-# broad crypto list has does not. The lists cost next to nothing per capture, so the
-# no-false-positives ctest runs with them: one pass checks default rules and every list.
+# on any sanitizer report, on any EVE line that is not valid JSON, and on any alert or host
+# verdict from pcaps/traffic (false positives; the mining captures' expected alerts are
+# pcap.shared_mining_captures's). One pass does it all: the lists cost next to nothing per
+# capture, and the EVE lines of the default rules alone are report.eve_schema's.
+# Without the blocklists folder the default rules alone are used (said in the output).
 # Exit 77 when the shared data is absent.
 set -u
-no_fp=0 lists=0
-for a in "$@"; do
-    case "$a" in
-    --no-mining-alerts) no_fp=1 ;;
-    --blocklists) no_fp=1 lists=1 ;;
-    *) echo "usage: run_shared.sh [--no-mining-alerts] [--blocklists]"; exit 2 ;;
-    esac
-done
+[ $# -eq 0 ] || { echo "usage: run_shared.sh (no arguments; MW_BINARY_DIR, MW_SHARED_DIR)"; exit 2; }
+lists=1
 bin=${MW_BINARY_DIR:?MW_BINARY_DIR must point at the build tree}
 shared=${MW_SHARED_DIR:-}
 if [ -z "$shared" ] || [ ! -d "$shared/pcaps/traffic" ]; then
@@ -27,7 +22,7 @@ fi
 [ -x "$bin/minewatch" ] || { echo "FAIL: $bin/minewatch not built"; exit 1; }
 # One work directory per run (two suites at once must not share files); kept on failure.
 mkdir -p "$bin/tests/pcap/work" || exit 1
-work=$(mktemp -d "$bin/tests/pcap/work/shared$no_fp$lists.XXXXXX") || exit 1
+work=$(mktemp -d "$bin/tests/pcap/work/shared.XXXXXX") || exit 1
 trap 'rc=$?; [ $rc -eq 0 ] && rm -rf "$work"; exit $rc' EXIT
 extra=()
 if [ $lists -eq 1 ]; then
@@ -81,7 +76,7 @@ YAML
     fi
 fi
 dirs=("$shared/pcaps/traffic")
-[ $no_fp -eq 0 ] && [ -d "$shared/pcaps/mining" ] && dirs+=("$shared/pcaps/mining")
+[ -d "$shared/pcaps/mining" ] && dirs+=("$shared/pcaps/mining")
 fail=0 n=0 corrupt=0
 while IFS= read -r -d '' f; do
     n=$((n + 1))
@@ -99,14 +94,21 @@ while IFS= read -r -d '' f; do
         [ $rc -eq 1 ] || { echo "FAIL $f: no EVE file written"; fail=1; }
         continue
     fi
-    # One EVE file per capture, validated together at the end (one python start, not 380).
-    mv "$work/eve.json" "$work/eve.$n.json"
+    # One EVE file per capture, validated together at the end (one python start, not 380);
+    # the name says whether the capture is benign traffic (any alert there is a failure).
+    case $f in "$shared/pcaps/traffic/"*) kind=traffic ;; *) kind=mining ;; esac
+    mv "$work/eve.json" "$work/eve.$kind.$n.json"
+    printf '%s\t%s\n' "eve.$kind.$n.json" "$f" >> "$work/index.tsv"
 done < <(find "${dirs[@]}" -maxdepth 1 -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) -print0 | sort -z)
-python3 - "$no_fp" "$work"/eve.*.json <<'PY' || fail=1
-import json, sys
-no_fp = sys.argv[1] == "1"
+[ $n -gt 0 ] || { echo "FAIL: no captures found in ${dirs[*]}"; exit 1; }
+python3 - "$work"/eve.*.json <<'PY' || fail=1
+import json, os, sys
 bad = 0
-for path in sys.argv[2:]:
+# eve.KIND.N.json -> the capture it came from, so a failure names the capture
+capture = dict(l.rstrip("\n").split("\t", 1) for l in open(os.path.join(os.path.dirname(sys.argv[1]), "index.tsv")))
+for path in sys.argv[1:]:
+    no_fp = os.path.basename(path).startswith("eve.traffic.")
+    name = capture[os.path.basename(path)]
     with open(path, "rb") as fh:
         for no, raw in enumerate(fh, 1):
             try:
@@ -114,15 +116,15 @@ for path in sys.argv[2:]:
                 if not isinstance(obj, dict):
                     raise ValueError("not an object")
             except ValueError as e:
-                print("FAIL %s line %d: invalid: %s" % (path, no, e)); bad += 1; continue
+                print("FAIL %s line %d: invalid: %s" % (name, no, e)); bad += 1; continue
             if no_fp and obj.get("event_type") == "alert":
-                print("FAIL %s line %d: alert in benign traffic: %s" % (path, no, json.dumps(obj.get("alert"))))
+                print("FAIL %s line %d: alert in benign traffic: %s" % (name, no, json.dumps(obj.get("alert"))))
                 bad += 1
             if no_fp and obj.get("event_type") == "host":
-                print("FAIL %s line %d: host flagged in benign traffic: %s" % (path, no, json.dumps(obj.get("mining_host"))))
+                print("FAIL %s line %d: host flagged in benign traffic: %s" % (name, no, json.dumps(obj.get("mining_host"))))
                 bad += 1
 sys.exit(1 if bad else 0)
 PY
-rm -f "$work"/eve.*.json
+rm -f "$work"/eve.*.json "$work/index.tsv"
 echo "$n captures, $corrupt reported corrupt (exit 1)"
 exit $fail

@@ -5,9 +5,10 @@ docs/schema/minewatch-eve.schema.json (mining, mining_host, stats.minewatch).
 
 The lines come from minewatch runs over every mwgen scenario (alerts, flows, hosts, stats;
 one with the shared MaxMind test databases so the geoip objects appear) and, in the normal
-build, over every shared capture (the sanitizer build runs those in pcap.shared_corpus). The same lines are checked for one JSON type per numeric field (a SIEM
-maps a field by the first value it sees), and their app_proto values against docs/eve.md,
-which must list exactly the names the code can write. Skips (77) without ../shared.
+build, over every shared capture (the sanitizer build runs those in
+pcap.shared_no_false_positives). The same lines are checked for one JSON type per numeric
+field (a SIEM maps a field by the first value it sees), and their app_proto values against
+docs/eve.md, which must list exactly the names the code can write. Skips (77) without ../shared.
 """
 import concurrent.futures
 import copy
@@ -224,11 +225,11 @@ def run_everything():
         jobs.append((["-c", cfg], os.path.join(work, "multi-pool.pcap"), "multi-pool+geoip"))
         # The shared captures: the output format does not depend on the build, so their
         # lines are validated in the normal build only. Under the sanitizers (MW_SANITIZED=1)
-        # pcap.shared_corpus and pcap.shared_no_false_positives already run the sensor over
-        # every one of them, which is what the sanitizers add; a third pass here cost most
-        # of this test's time there.
+        # pcap.shared_no_false_positives already runs the sensor over every one of them,
+        # which is what the sanitizers add; a second pass here cost most of this test's
+        # time there.
         if SANITIZED:
-            print("sanitizer build: the shared captures are left to pcap.shared_corpus "
+            print("sanitizer build: the shared captures are left to pcap.shared_no_false_positives "
                   "(their lines are validated in the normal build)", file=sys.stderr)
         for sub in () if SANITIZED else ("mining", "traffic"):
             d = os.path.join(SHARED, "pcaps", sub)
